@@ -1,0 +1,190 @@
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { builtinPlugins } from './builtins/builtinPlugins.js';
+import { loadConfig } from './config/loadConfig.js';
+import type { HangarConfig } from './config/configSchema.js';
+import { CliUsageError, PluginDuplicateError, type HangarError } from './errors.js';
+import { EventBus } from './events/EventBus.js';
+import { authenticatorsExtensionPoint } from './extensions/auth.js';
+import { configSectionsExtensionPoint } from './extensions/configSections.js';
+import { eventSinksExtensionPoint } from './extensions/eventSinks.js';
+import { httpRoutesExtensionPoint } from './extensions/httpRoutes.js';
+import { wsRoutesExtensionPoint } from './extensions/wsRoutes.js';
+import { HttpHost } from './http/HttpHost.js';
+import { isLoopback } from './http/isLoopback.js';
+import { CORE_VERSION, ROOT_DIR } from './kernel/coreVersion.js';
+import type { PluginDefinition } from './kernel/definePlugin.js';
+import { ExtensionRegistry } from './kernel/ExtensionRegistry.js';
+import { Kernel, type KernelTimeouts } from './kernel/Kernel.js';
+import { checkPlugin, loadPlugins, type LoadedPlugin } from './kernel/loadPlugins.js';
+import { parsePluginEntries, readPluginsFile, type PluginEntry } from './kernel/pluginsFile.js';
+import { ServiceContainer } from './kernel/ServiceContainer.js';
+import { systemClock, type Clock } from './services/Clock.js';
+import { clockRef, configRef, eventBusRef, loggerRef, runtimeRef, type HangarRuntime } from './services/coreServices.js';
+
+/** How to boot Hangar. */
+export interface HangarOptions {
+  readonly logger: Logger;
+  /** Config file (YAML, or JSON); omitted means an empty config. */
+  readonly configFile?: string;
+  /** Plugins file; omitted means `pluginEntries` (or none). */
+  readonly pluginsFile?: string;
+  /** Plugin entries given directly (as the plugins file's `plugins` array). */
+  readonly pluginEntries?: readonly unknown[];
+  /** Plugin definitions given as objects (tests, embedding), loaded after the file's plugins. */
+  readonly extraPlugins?: readonly { definition: PluginDefinition<unknown>; options?: unknown }[];
+  /** Serve HTTP on this address; omitted means stdio mode (no HTTP). */
+  readonly http?: { readonly host: string; readonly port: number };
+  readonly dataDir: string;
+  readonly clock?: Clock;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly timeouts?: KernelTimeouts;
+  /** Allow a non-loopback HTTP host while authentication is off (`--unsafe-no-auth`). */
+  readonly unsafeNoAuth?: boolean;
+  /** WebSocket keepalive interval (default 30 s). */
+  readonly wsPingIntervalMs?: number;
+}
+
+/**
+ * A running Hangar: the kernel with its plugins, services and (in HTTP mode) the HTTP host.
+ * `Hangar.start` boots it completely or not at all: any boot error stops what had started and is
+ * rethrown as the coded `HangarError` that caused it.
+ */
+export class Hangar {
+  private stopping: Promise<HangarError[]> | undefined;
+
+  private constructor(
+    readonly container: ServiceContainer,
+    readonly extensions: ExtensionRegistry,
+    readonly config: HangarConfig,
+    private readonly kernel: Kernel,
+    private readonly host: HttpHost | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Boots Hangar and resolves once every plugin has started (and HTTP is ready). */
+  static async start(options: HangarOptions): Promise<Hangar> {
+    const { logger } = options;
+    const container = new ServiceContainer();
+    const extensions = new ExtensionRegistry();
+    const kernel = new Kernel(container, extensions, logger, options.timeouts);
+
+    kernel.register(await collectPlugins(options));
+
+    const config = await loadConfig({
+      file: options.configFile,
+      sections: extensions.get(configSectionsExtensionPoint),
+      env: options.env,
+      warn: (message) => logger.warn(message),
+    });
+    if (options.http && !isLoopback(options.http.host) && !options.unsafeNoAuth) {
+      const authOn = config.auth.enabled || extensions.get(authenticatorsExtensionPoint).length > 0;
+      if (!authOn) {
+        throw new CliUsageError(
+          `refusing to serve ${options.http.host} without authentication: enable auth or pass --unsafe-no-auth`,
+        );
+      }
+    }
+    const runtime: HangarRuntime = {
+      version: CORE_VERSION,
+      dataDir: path.resolve(options.dataDir),
+      mode: options.http ? 'http' : 'stdio',
+      startedAt: Date.now(),
+    };
+    container.register(loggerRef, logger);
+    container.register(configRef, config);
+    container.register(clockRef, options.clock ?? systemClock);
+    container.register(runtimeRef, runtime);
+    container.register(eventBusRef, new EventBus(extensions.get(eventSinksExtensionPoint), logger));
+
+    const host = options.http
+      ? new HttpHost({
+          logger,
+          container,
+          routes: extensions.get(httpRoutesExtensionPoint),
+          wsRoutes: extensions.get(wsRoutesExtensionPoint),
+          authenticators: extensions.get(authenticatorsExtensionPoint),
+          wsPingIntervalMs: options.wsPingIntervalMs,
+        })
+      : undefined;
+    const hangar = new Hangar(container, extensions, config, kernel, host, logger);
+    try {
+      if (host && options.http) await host.listen(options.http.host, options.http.port);
+      await kernel.init();
+      await kernel.start();
+    } catch (error) {
+      await hangar.stop();
+      throw error;
+    }
+    host?.setReadiness('ready');
+    logger.debug(`plugin load tree:\n${kernel.describeLoadTree()}`);
+    const address = host?.address();
+    logger.info(
+      { version: CORE_VERSION, plugins: kernel.pluginIds, ...(address ? { url: urlOf(address) } : {}) },
+      address ? `Hangar ready on ${urlOf(address)}` : 'Hangar ready (stdio)',
+    );
+    return hangar;
+  }
+
+  /** The HTTP address, in HTTP mode. */
+  get address(): AddressInfo | undefined {
+    return this.host?.address();
+  }
+
+  /** The HTTP base URL, in HTTP mode (`http://127.0.0.1:8000`). */
+  get url(): string | undefined {
+    const address = this.address;
+    return address ? urlOf(address) : undefined;
+  }
+
+  /**
+   * Stops Hangar: readiness goes to `stopping`, plugins stop in reverse order (each bounded by its
+   * timeout), then HTTP closes. Idempotent; resolves with the errors of plugins that failed to stop.
+   */
+  stop(): Promise<HangarError[]> {
+    this.stopping ??= (async () => {
+      this.host?.setReadiness('stopping');
+      const errors = await this.kernel.stop();
+      await this.host?.close();
+      await this.container.dispose();
+      this.logger.info('Hangar stopped');
+      return errors;
+    })();
+    return this.stopping;
+  }
+}
+
+async function collectPlugins(options: HangarOptions): Promise<LoadedPlugin[]> {
+  let entries: PluginEntry[] = [];
+  let baseDir = process.cwd();
+  if (options.pluginsFile !== undefined) {
+    entries = await readPluginsFile(options.pluginsFile);
+    baseDir = path.dirname(path.resolve(options.pluginsFile));
+  } else if (options.pluginEntries !== undefined) {
+    entries = parsePluginEntries({ plugins: options.pluginEntries });
+  }
+  const builtins = builtinPlugins();
+  const builtinIds = new Set(builtins.map((p) => p.id));
+  for (const entry of entries) {
+    if (builtinIds.has(entry.id))
+      throw new PluginDuplicateError(`plugin '${entry.id}' is a built-in of the kernel; choose another id`);
+  }
+  const fromFile = await loadPlugins(entries, { baseDir, rootDir: ROOT_DIR, coreVersion: CORE_VERSION });
+  const extra = (options.extraPlugins ?? []).map(({ definition, options: raw }) => ({
+    definition,
+    options: checkPlugin(definition, raw, CORE_VERSION),
+    source: 'inline',
+  }));
+  const core = builtins.map((definition) => ({
+    definition,
+    options: checkPlugin(definition, {}, CORE_VERSION),
+    source: 'builtin',
+  }));
+  return [...core, ...fromFile, ...extra];
+}
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { isHangarError } from '../errors.js';
+import { Hangar } from '../Hangar.js';
+import { CORE_VERSION } from '../kernel/coreVersion.js';
+import { createLogger } from '../logging/createLogger.js';
+import { parseCli, USAGE, type CliOptions } from './parseCli.js';
+
+/** Hard limit for a clean shutdown after SIGINT/SIGTERM. */
+const SHUTDOWN_LIMIT_MS = 9_000;
+
+async function main(): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseCli(process.argv.slice(2), process.env);
+  } catch (error) {
+    fail(error);
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (options.version) {
+    process.stdout.write(`${CORE_VERSION}\n`);
+    return;
+  }
+
+  const logger = createLogger({ level: options.logLevel, json: options.jsonLogs });
+  let hangar: Hangar;
+  try {
+    mkdirSync(options.dataDir, { recursive: true });
+    hangar = await Hangar.start({
+      logger,
+      configFile: options.config,
+      pluginsFile: options.plugins ?? (existsSync('hangar.plugins.json') ? 'hangar.plugins.json' : undefined),
+      http: options.http ? { host: options.host, port: options.port } : undefined,
+      dataDir: options.dataDir,
+      unsafeNoAuth: options.unsafeNoAuth,
+    });
+  } catch (error) {
+    logger.flush();
+    fail(error);
+  }
+  installShutdown(hangar, logger, options.http);
+}
+
+function installShutdown(hangar: Hangar, logger: Logger, http: boolean): void {
+  let stopping = false;
+  const shutdown = (reason: string): void => {
+    if (stopping) {
+      logger.warn(`${reason} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info(`${reason}: shutting down`);
+    const limit = setTimeout(() => {
+      logger.error(`shutdown took longer than ${SHUTDOWN_LIMIT_MS} ms: exiting`);
+      logger.flush();
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS);
+    limit.unref();
+    void hangar.stop().then((errors) => {
+      logger.flush();
+      process.exit(errors.length > 0 ? 1 : 0);
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  if (!http) {
+    // In stdio mode the client owns our lifetime: when it closes stdin, we are done.
+    process.stdin.on('end', () => shutdown('stdin closed'));
+    process.stdin.resume();
+  }
+}
+
+function fail(error: unknown): never {
+  if (isHangarError(error)) {
+    process.stderr.write(`hangar: ${error.code}: ${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `hangar: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  }
+  process.exit(isHangarError(error) && error.code === 'HANGAR_ERR_CLI_USAGE' ? 2 : 1);
+}
+
+await main();

@@ -1,0 +1,199 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import { MethodNotAllowedError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors.js';
+import { principalRef, type Authenticator, type Principal } from '../extensions/auth.js';
+import type { HttpRoutes } from '../extensions/httpRoutes.js';
+import type { WsRoute } from '../extensions/wsRoutes.js';
+import type { ServiceContainer } from '../kernel/ServiceContainer.js';
+import { authenticate, authRequestOf } from './authenticate.js';
+import { errorMiddleware } from './errorMiddleware.js';
+import { jsonBody } from './jsonBody.js';
+import { acceptWebSocket, createWebSocketMiddleware } from './websocket.js';
+
+/** Readiness as the host reports it on `/ready`. */
+export type Readiness = 'starting' | 'ready' | 'stopping';
+
+/** What every request's `ctx.state` carries. */
+export interface HangarState {
+  /** The caller (anonymous when no authenticator claims the request). */
+  principal: Principal;
+  /** A DI scope for this request, with `principalRef` registered. */
+  services: ServiceContainer;
+}
+
+/** Everything the host is built from. */
+export interface HttpHostOptions {
+  readonly logger: Logger;
+  readonly container: ServiceContainer;
+  readonly routes: readonly HttpRoutes[];
+  readonly wsRoutes: readonly WsRoute[];
+  readonly authenticators: readonly Authenticator[];
+  /** Interval of WebSocket ping frames; a peer that misses one is dropped. Default 30 s. */
+  readonly wsPingIntervalMs?: number;
+}
+
+const ALWAYS_OPEN = new Set(['/health', '/ready']);
+
+/**
+ * The Koa application: error mapping, readiness gate, authentication, JSON bodies, the
+ * contributed routers under `/api` (or `/`), WebSocket upgrades routed by path to `wsRoutes`, and
+ * 404/405 in the error body shape. `/health` always answers; `/ready` and every other route answer
+ * 503 until the kernel marks the host ready, and again while it stops.
+ */
+export class HttpHost {
+  readonly app = new Koa<HangarState>();
+  private server: Server | undefined;
+  private readiness: Readiness = 'starting';
+  private readonly ws = createWebSocketMiddleware();
+  private readonly publicPaths = new Set(ALWAYS_OPEN);
+  private pingTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: HttpHostOptions) {
+    this.app.proxy = false;
+    this.app.silent = true;
+    this.build();
+  }
+
+  /** Marks readiness; `/ready` answers 200 only in `ready`. */
+  setReadiness(readiness: Readiness): void {
+    this.readiness = readiness;
+  }
+
+  /** Starts listening; resolves with the bound address. */
+  async listen(host: string, port: number): Promise<AddressInfo> {
+    const server = this.app.listen({ host, port });
+    server.keepAliveTimeout = 5_000;
+    this.server = server;
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
+    const interval = this.options.wsPingIntervalMs ?? 30_000;
+    this.pingTimer = setInterval(() => this.pingAll(), interval);
+    this.pingTimer.unref();
+    return server.address() as AddressInfo;
+  }
+
+  /** The bound address, once listening. */
+  address(): AddressInfo | undefined {
+    return this.server?.address() as AddressInfo | undefined;
+  }
+
+  /** Closes every WebSocket (1001) and HTTP connection, then the listening socket. */
+  async close(): Promise<void> {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    for (const client of this.ws.server.clients) client.close(1001, 'Hangar is shutting down');
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const force = setTimeout(() => {
+      for (const client of this.ws.server.clients) client.terminate();
+      server.closeAllConnections();
+    }, 1_000);
+    await closed;
+    clearTimeout(force);
+  }
+
+  private build(): void {
+    const { logger, container, routes, authenticators } = this.options;
+    for (const route of routes) {
+      for (const publicPath of route.publicPaths ?? [])
+        this.publicPaths.add(route.mount === 'root' ? publicPath : `/api${publicPath}`);
+    }
+
+    this.app.use(errorMiddleware(logger));
+    this.app.use(async (ctx, next) => {
+      await next();
+      // Checked on the way out, after every router's allowedMethods has had its say (405).
+      if (ctx.status === 404 && ctx.body == null && ctx.respond !== false) {
+        throw new NotFoundError(`No route for ${ctx.method} ${ctx.path}`);
+      }
+    });
+    this.app.use(async (ctx, next) => {
+      if (ctx.path === '/health') {
+        ctx.body = { status: 'ok' };
+        return;
+      }
+      if (ctx.path === '/ready') {
+        ctx.status = this.readiness === 'ready' ? 200 : 503;
+        ctx.body = { status: this.readiness };
+        return;
+      }
+      if (this.readiness !== 'ready') throw new ServiceUnavailableError(`Hangar is ${this.readiness}; try again shortly`);
+      await next();
+    });
+    this.app.use(this.ws);
+    this.app.use(async (ctx, next) => {
+      const upgrade = acceptWebSocket(ctx) !== undefined;
+      const open = this.publicPaths.has(ctx.path);
+      const principal = open
+        ? await authenticate([], authRequestOf('http', ctx.path, ctx.headers, ctx.query))
+        : await authenticate(authenticators, authRequestOf(upgrade ? 'websocket' : 'http', ctx.path, ctx.headers, ctx.query));
+      const services = container.createScope();
+      services.register(principalRef, principal);
+      ctx.state.principal = principal;
+      ctx.state.services = services;
+      await next();
+    });
+    const parseJson = jsonBody();
+    this.app.use(async (ctx, next) => {
+      if (ctx.path.startsWith('/api/')) await parseJson(ctx, next);
+      else await next();
+    });
+    this.app.use(async (ctx, next) => {
+      if (ctx.path.startsWith('/api/ws/')) await this.upgrade(ctx.path.slice('/api/ws/'.length), ctx);
+      else await next();
+    });
+
+    for (const contribution of routes) {
+      // A parent router carries the mount prefix so the plugin's own router is never mutated.
+      const mount = new Router<HangarState>({ prefix: contribution.mount === 'root' ? undefined : '/api' });
+      mount.use(contribution.router.routes());
+      this.app.use(mount.routes());
+      this.app.use(mount.allowedMethods({ throw: true, methodNotAllowed }));
+    }
+  }
+
+  private async upgrade(path: string, ctx: Koa.ParameterizedContext<HangarState>): Promise<void> {
+    const route = this.options.wsRoutes.find((candidate) => candidate.path === path);
+    if (!route) throw new NotFoundError(`No WebSocket endpoint at /api/ws/${path}`);
+    const accept = acceptWebSocket(ctx);
+    if (!accept) throw new ValidationError(`/api/ws/${path} needs a WebSocket upgrade request`);
+    const socket = await accept();
+    this.track(socket);
+    const query = Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+    this.options.logger.debug({ path: ctx.path, principal: ctx.state.principal.id }, 'websocket connected');
+    try {
+      route.handle(socket, { principal: ctx.state.principal, query, remoteAddress: ctx.request.socket.remoteAddress });
+    } catch (error) {
+      this.options.logger.error({ err: error, path: ctx.path }, 'websocket handler failed');
+      socket.close(1011, 'internal error');
+    }
+  }
+
+  private readonly alive = new WeakMap<WebSocket, boolean>();
+
+  private track(socket: WebSocket): void {
+    this.alive.set(socket, true);
+    socket.on('pong', () => this.alive.set(socket, true));
+  }
+
+  private pingAll(): void {
+    for (const socket of this.ws.server.clients) {
+      if (this.alive.get(socket) === false) {
+        socket.terminate();
+        continue;
+      }
+      this.alive.set(socket, false);
+      socket.ping();
+    }
+  }
+}
+
+function methodNotAllowed(): Error {
+  return new MethodNotAllowedError('Method not allowed for this route');
+}

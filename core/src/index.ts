@@ -1,0 +1,91 @@
+/**
+ * `@hangar/core` — the kernel's public entry, and the only module plugins import. Named exports
+ * only; everything here is part of the plugin contract.
+ */
+
+// Plugin system
+export { definePlugin } from './kernel/definePlugin.js';
+export type { PluginDefinition, PluginEnv, PluginInit, PluginLifecycle } from './kernel/definePlugin.js';
+export { serviceRef, extensionPoint } from './kernel/refs.js';
+export type { ServiceRef, ExtensionPoint, AnyRef, ResolvedDeps } from './kernel/refs.js';
+export { ServiceContainer } from './kernel/ServiceContainer.js';
+export { CORE_VERSION } from './kernel/coreVersion.js';
+export type { KernelTimeouts } from './kernel/Kernel.js';
+
+// Kernel services
+export { loggerRef, configRef, clockRef, eventBusRef, runtimeRef } from './services/coreServices.js';
+export type { HangarRuntime } from './services/coreServices.js';
+export { systemClock } from './services/Clock.js';
+export type { Clock, TimerHandle } from './services/Clock.js';
+
+// Extension points
+export { transportsExtensionPoint } from './extensions/transports.js';
+export type { TransportFactory, TransportContext, UpstreamConnection, ServerLogLine } from './extensions/transports.js';
+export { discoverySourcesExtensionPoint } from './extensions/discoverySources.js';
+export type { DiscoverySource, DiscoverySourceFactory, DiscoveredServer } from './extensions/discoverySources.js';
+export { strategiesExtensionPoint } from './extensions/strategies.js';
+export type { LoadBalancingStrategy, MemberSelector, StrategyMember } from './extensions/strategies.js';
+export { authenticatorsExtensionPoint, policiesExtensionPoint, principalRef, ANONYMOUS } from './extensions/auth.js';
+export type { Authenticator, AuthRequest, AccessPolicy, AccessRequest, AccessDecision, Principal } from './extensions/auth.js';
+export { eventSinksExtensionPoint } from './extensions/eventSinks.js';
+export type { EventSink } from './extensions/eventSinks.js';
+export { upcastersExtensionPoint } from './extensions/upcasters.js';
+export type { Upcaster } from './extensions/upcasters.js';
+export { httpRoutesExtensionPoint } from './extensions/httpRoutes.js';
+export type { HttpRoutes } from './extensions/httpRoutes.js';
+export { wsRoutesExtensionPoint } from './extensions/wsRoutes.js';
+export type { WsRoute, WsConnectionContext } from './extensions/wsRoutes.js';
+export { registryToolsExtensionPoint } from './extensions/registryTools.js';
+export type { RegistryTool } from './extensions/registryTools.js';
+export { configSectionsExtensionPoint, configSection } from './extensions/configSections.js';
+export type { ConfigSection } from './extensions/configSections.js';
+
+// Events
+export { createEvent } from './events/DomainEvent.js';
+export type { DomainEvent, PublishedEvent } from './events/DomainEvent.js';
+export { EventBus } from './events/EventBus.js';
+
+// Config
+export { loadConfig, validateConfig } from './config/loadConfig.js';
+export type { LoadConfigOptions } from './config/loadConfig.js';
+export { mcpServerConfigSchema, ID_PATTERN } from './config/configSchema.js';
+export type { HangarConfig, McpServerConfig } from './config/configSchema.js';
+
+// HTTP
+export type { HangarState } from './http/HttpHost.js';
+export { toErrorBody } from './http/errorMiddleware.js';
+export type { ErrorBody } from './http/errorMiddleware.js';
+
+// Errors
+export {
+  HangarError,
+  isHangarError,
+  PluginNotFoundError,
+  PluginDependencyMissingError,
+  PluginCycleError,
+  PluginVersionMismatchError,
+  PluginDuplicateError,
+  PluginBadOptionsError,
+  PluginInitFailedError,
+  PluginTimeoutError,
+  ConfigError,
+  CliUsageError,
+  InvalidJSONError,
+  ValidationError,
+  NotFoundError,
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ConflictError,
+  AuthenticationError,
+  AccessDeniedError,
+  ServiceUnavailableError,
+  InternalServerError,
+  ExtensionConflictError,
+} from './errors.js';
+
+// Booting
+export { Hangar } from './Hangar.js';
+export type { HangarOptions } from './Hangar.js';
+export { createLogger } from './logging/createLogger.js';
+export type { LoggerOptions } from './logging/createLogger.js';

@@ -1,0 +1,58 @@
+import { asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
+import { HangarError, PluginDuplicateError } from '../errors.js';
+import type { ServiceRef } from './refs.js';
+
+/**
+ * The one DI container (awilix, strict mode) behind typed refs. Kernel services and
+ * plugin-provided services are singletons registered here; `createScope` gives a child scope
+ * per HTTP request or MCP session for caller-specific values (the principal, a request id).
+ * Nothing outside this class names a registration by bare string.
+ */
+export class ServiceContainer {
+  private readonly container: AwilixContainer;
+  private readonly owners = new Map<string, string>();
+
+  constructor(container?: AwilixContainer) {
+    this.container = container ?? createContainer({ injectionMode: InjectionMode.PROXY, strict: true });
+  }
+
+  /** Registers a singleton value for `ref`; a second registration of the same ref throws. */
+  register<T>(ref: ServiceRef<T>, value: T, owner = 'core'): void {
+    const previous = this.owners.get(ref.id);
+    if (previous !== undefined) {
+      throw new PluginDuplicateError(`service '${ref.id}' is provided by both '${previous}' and '${owner}'`);
+    }
+    this.owners.set(ref.id, owner);
+    this.container.register(ref.id, asValue(value));
+  }
+
+  /** Who provides `ref` (`core` or a plugin id), if anyone. */
+  ownerOf(ref: ServiceRef<unknown>): string | undefined {
+    return this.owners.get(ref.id);
+  }
+
+  /** True when something provides `ref`. */
+  has(ref: ServiceRef<unknown>): boolean {
+    return this.container.hasRegistration(ref.id);
+  }
+
+  /** Resolves `ref`, failing with a message that names the missing service. */
+  resolve<T>(ref: ServiceRef<T>): T {
+    if (!this.container.hasRegistration(ref.id)) {
+      throw new HangarError(`no service provides '${ref.id}'`, 'HANGAR_ERR_SERVICE_MISSING');
+    }
+    return this.container.resolve<T>(ref.id);
+  }
+
+  /** A child scope (per request or session) that sees every singleton and can add its own values. */
+  createScope(): ServiceContainer {
+    const scope = new ServiceContainer(this.container.createScope());
+    for (const [id, owner] of this.owners) scope.owners.set(id, owner);
+    return scope;
+  }
+
+  /** Runs awilix disposers of the container (scopes dispose their own values). */
+  async dispose(): Promise<void> {
+    await this.container.dispose();
+  }
+}

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import test, { type ExecutionContext } from 'ava';
+import { z } from 'zod';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { mcpServerConfigSchema } from '../config/configSchema.js';
+import type { ServerLogLine, UpstreamConnection } from '../extensions/transports.js';
+import { createRemoteTransport, remoteTransport } from './remoteTransport.js';
+
+// Retry the dropped GET stream at once so a vanished server is noticed without the SDK's 1 s pause.
+const quick = createRemoteTransport({
+  reconnection: { initialReconnectionDelay: 10, maxReconnectionDelay: 50, reconnectionDelayGrowFactor: 1, maxRetries: 2 },
+});
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+/** An HTTP server on 127.0.0.1 that records what it was asked and can vanish on demand. */
+async function httpServer(t: ExecutionContext, handle: Handler) {
+  const requests: { method: string; path: string; headers: IncomingMessage['headers'] }[] = [];
+  const server: Server = createServer((req, res) => {
+    requests.push({ method: req.method ?? '', path: new URL(req.url ?? '/', 'http://x').pathname, headers: req.headers });
+    Promise.resolve()
+      .then(() => handle(req, res))
+      .catch(() => res.headersSent || res.writeHead(500).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const goAway = () => {
+    server.close();
+    server.closeAllConnections();
+  };
+  t.teardown(goAway);
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, goAway };
+}
+
+function echoMcpServer(): McpServer {
+  const server = new McpServer({ name: 'remote-echo', version: '1.0.0' });
+  server.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text }) => ({
+    content: [{ type: 'text', text }],
+  }));
+  return server;
+}
+
+/** A stateful streamable HTTP server at `/mcp`, one SDK transport per session. */
+async function streamableServer(t: ExecutionContext) {
+  const sessions = new Map<string, Transport>();
+  t.teardown(() => Promise.all([...sessions.values()].map((session) => session.close())));
+  return httpServer(t, async (req, res) => {
+    const sessionId = req.headers['mcp-session-id'];
+    let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (transport === undefined) {
+      if (req.method !== 'POST' || sessionId !== undefined) return void res.writeHead(404).end();
+      const created = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => void sessions.set(id, created),
+      });
+      await echoMcpServer().connect(created);
+      transport = created;
+    }
+    await (transport as StreamableHTTPServerTransport).handleRequest(req, res);
+  });
+}
+
+/** A server that only speaks the legacy protocol: GET /sse opens the stream, POST /messages feeds it. */
+async function legacySseServer(t: ExecutionContext) {
+  const sessions = new Map<string, SSEServerTransport>();
+  t.teardown(() => Promise.all([...sessions.values()].map((session) => session.close())));
+  return httpServer(t, async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'GET' && url.pathname === '/sse') {
+      const transport = new SSEServerTransport('/messages', res);
+      sessions.set(transport.sessionId, transport);
+      await echoMcpServer().connect(transport);
+      return;
+    }
+    const session = sessions.get(url.searchParams.get('sessionId') ?? '');
+    if (req.method === 'POST' && url.pathname === '/messages' && session !== undefined) {
+      return session.handlePostMessage(req, res);
+    }
+    res.writeHead(url.pathname === '/sse' ? 405 : 404, { allow: 'GET' }).end();
+  });
+}
+
+async function open(t: ExecutionContext, endpoint: string, factory = quick) {
+  const lines: ServerLogLine[] = [];
+  const config = mcpServerConfigSchema.parse({ mode: 'remote', endpoint, headers: { 'x-hangar-test': 'yes' } });
+  const connection = await factory.open({ serverId: 'remote', config, onLog: (line) => lines.push(line) });
+  t.teardown(() => connection.stop());
+  let closes = 0;
+  const closed = new Promise<void>((resolve) => {
+    connection.transport.onclose = () => {
+      closes += 1;
+      resolve();
+    };
+  });
+  return { connection, lines, closed, closes: () => closes };
+}
+
+async function connectClient(t: ExecutionContext, connection: UpstreamConnection): Promise<Client> {
+  const client = new Client({ name: 'transport-test', version: '1.0.0' });
+  await client.connect(connection.transport);
+  t.teardown(() => client.close());
+  return client;
+}
+
+async function echo(client: Client, text: string): Promise<string> {
+  const result = await client.callTool({ name: 'echo', arguments: { text } });
+  return (result.content as { text?: string }[])[0]?.text ?? '';
+}
+
+test('a client lists and calls tools on a streamable HTTP server, sending the configured headers', async (t) => {
+  const server = await streamableServer(t);
+  const { connection, lines } = await open(t, `${server.origin}/mcp`, remoteTransport);
+  const client = await connectClient(t, connection);
+  t.deepEqual(
+    (await client.listTools()).tools.map((tool) => tool.name),
+    ['echo'],
+  );
+  t.is(await echo(client, 'over http'), 'over http');
+  t.true(server.requests.every((request) => request.headers['x-hangar-test'] === 'yes'));
+  t.false(lines.some((line) => /legacy SSE/.test(line.line)));
+});
+
+test('a legacy SSE-only server is reached by falling back after the 4xx on the first POST', async (t) => {
+  const server = await legacySseServer(t);
+  const { connection, lines } = await open(t, `${server.origin}/sse`, remoteTransport);
+  const client = await connectClient(t, connection);
+  t.deepEqual(
+    (await client.listTools()).tools.map((tool) => tool.name),
+    ['echo'],
+  );
+  t.is(await echo(client, 'over sse'), 'over sse');
+  t.true(lines.some((line) => line.stream === 'system' && /HTTP 405 .* falling back to legacy SSE/.test(line.line)));
+  t.deepEqual(
+    server.requests.slice(0, 2).map((request) => `${request.method} ${request.path}`),
+    ['POST /sse', 'GET /sse'],
+  );
+  t.true(server.requests.every((request) => request.headers['x-hangar-test'] === 'yes'));
+});
+
+test('onclose fires when the streamable HTTP server goes away', async (t) => {
+  const server = await streamableServer(t);
+  const { connection, lines, closed, closes } = await open(t, `${server.origin}/mcp`);
+  const client = await connectClient(t, connection);
+  await client.listTools();
+  server.goAway();
+  await closed;
+  t.true(lines.some((line) => /unreachable/.test(line.line)));
+  await connection.stop();
+  t.is(closes(), 1);
+});
+
+test('onclose fires when the legacy SSE server goes away', async (t) => {
+  const server = await legacySseServer(t);
+  const { connection, lines, closed, closes } = await open(t, `${server.origin}/sse`);
+  const client = await connectClient(t, connection);
+  await client.listTools();
+  server.goAway();
+  await closed;
+  t.true(lines.some((line) => /SSE stream .* lost/.test(line.line)));
+  await connection.stop();
+  t.is(closes(), 1);
+});
+
+test('stop() ends the streamable HTTP session and closes once', async (t) => {
+  const server = await streamableServer(t);
+  const { connection, closes } = await open(t, `${server.origin}/mcp`);
+  await connectClient(t, connection);
+  await Promise.all([connection.stop(), connection.stop()]);
+  t.true(server.requests.some((request) => request.method === 'DELETE'));
+  t.is(closes(), 1);
+  await t.throwsAsync(connection.transport.send({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+});
+
+test('a 401 is reported as it is, not retried as legacy SSE', async (t) => {
+  const server = await httpServer(t, (_req, res) => void res.writeHead(401).end('who are you'));
+  const { connection } = await open(t, `${server.origin}/mcp`);
+  const error = await t.throwsAsync(connectClient(t, connection));
+  t.regex(error.message, /who are you/);
+  t.false(server.requests.some((request) => request.method === 'GET'));
+});
+
+test('an endpoint that speaks neither protocol fails naming both attempts', async (t) => {
+  const server = await httpServer(t, (_req, res) => void res.writeHead(404).end());
+  const { connection } = await open(t, `${server.origin}/nothing`);
+  const error = await t.throwsAsync(connectClient(t, connection));
+  t.regex(error.message, /speaks neither streamable HTTP nor legacy SSE/);
+  t.deepEqual(
+    server.requests.map((request) => request.method),
+    ['POST', 'GET'],
+  );
+});
