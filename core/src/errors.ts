@@ -134,6 +134,13 @@ export class MethodNotAllowedError extends HangarError {
   }
 }
 
+/** The HTTP method is not one the API implements at all (e.g. `PROPFIND`). */
+export class NotImplementedError extends HangarError {
+  constructor(message: string) {
+    super(message, 'HANGAR_ERR_NOT_IMPLEMENTED', 501);
+  }
+}
+
 /** The request body is larger than the API accepts. */
 export class PayloadTooLargeError extends HangarError {
   constructor(message: string) {

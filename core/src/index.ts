@@ -74,6 +74,7 @@ export {
   ValidationError,
   NotFoundError,
   MethodNotAllowedError,
+  NotImplementedError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   ConflictError,

@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import test from 'ava';
-import { runCli, runHttpCli } from '../helpers/cli.js';
+import { ROOT, runCli, runHttpCli } from '../helpers/cli.js';
 import { tempDir, writeIn } from '../helpers/hangar.js';
 
 test('hangar --plugins with {"plugins": []} boots the kernel alone; SIGTERM exits 0', async (t) => {
@@ -94,4 +97,24 @@ test('--version and --help print to stdout', async (t) => {
   const help = runCli(t, ['--help']);
   t.is(await help.exited, 0);
   t.regex(help.stdout, /--unsafe-no-auth/);
+});
+
+test('SIGTERM while a plugin is still initialising waits for it, stops it, and exits 0', async (t) => {
+  const dir = await tempDir(t);
+  const plugins = await writeIn(dir, 'plugins.json', {
+    plugins: [{ id: 'slow-init', module: path.join(ROOT, 'test/fixtures/plugins/slow-init.mjs'), options: { ms: 1500 } }],
+  });
+  const run = runCli(t, ['--http', '--port', '0', '--plugins', plugins, '--data-dir', dir]);
+  for (let i = 0; i < 200 && !run.stderr.includes('slow-init waiting'); i++) await new Promise((r) => setTimeout(r, 25));
+  t.regex(run.stderr, /slow-init waiting/);
+  run.child.kill('SIGTERM');
+  t.is(await run.exited, 0);
+  t.regex(run.stderr, /SIGTERM: shutting down/);
+  t.regex(run.stderr, /slow-init stopped/);
+  t.regex(run.stderr, /Hangar stopped/);
+});
+
+test('the hangar bin installed at the root runs (npx hangar)', async (t) => {
+  const { stdout } = await promisify(execFile)(path.join(ROOT, 'node_modules', '.bin', 'hangar'), ['--version']);
+  t.regex(stdout, /^\d+\.\d+\.\d+\n$/);
 });

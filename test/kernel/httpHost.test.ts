@@ -55,6 +55,13 @@ test('a wrong method answers 405 in the error body shape', async (t) => {
   t.like(await json(response), { error: 'MethodNotAllowedError', status_code: 405 });
 });
 
+test('an HTTP method the API does not implement answers 501 in the error body shape', async (t) => {
+  const { url } = await startHangar(t, { extraPlugins: [{ definition: routesPlugin }] });
+  const response = await fetch(`${url}/api/things`, { method: 'PROPFIND' });
+  t.is(response.status, 501);
+  t.deepEqual(await json(response), { error: 'NotImplementedError', message: 'HTTP method not implemented', status_code: 501 });
+});
+
 test('malformed JSON answers 400 InvalidJSONError', async (t) => {
   const { url } = await startHangar(t, { extraPlugins: [{ definition: routesPlugin }] });
   const response = await fetch(`${url}/api/things`, {

@@ -27,10 +27,15 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger({ level: options.logLevel, json: options.jsonLogs });
-  let hangar: Hangar;
+  // Signals are handled from the first moment: one that arrives while plugins are still booting
+  // waits for the boot to settle and then stops whatever did start.
+  let started: Hangar | undefined;
+  const shutdown = shutdownOnce(logger, () => started?.stop() ?? Promise.resolve([]));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
   try {
     mkdirSync(options.dataDir, { recursive: true });
-    hangar = await Hangar.start({
+    started = await Hangar.start({
       logger,
       configFile: options.config,
       pluginsFile: options.plugins ?? (existsSync('hangar.plugins.json') ? 'hangar.plugins.json' : undefined),
@@ -42,36 +47,47 @@ async function main(): Promise<void> {
     logger.flush();
     fail(error);
   }
-  installShutdown(hangar, logger, options.http);
-}
-
-function installShutdown(hangar: Hangar, logger: Logger, http: boolean): void {
-  let stopping = false;
-  const shutdown = (reason: string): void => {
-    if (stopping) {
-      logger.warn(`${reason} again: exiting now`);
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info(`${reason}: shutting down`);
-    const limit = setTimeout(() => {
-      logger.error(`shutdown took longer than ${SHUTDOWN_LIMIT_MS} ms: exiting`);
-      logger.flush();
-      process.exit(1);
-    }, SHUTDOWN_LIMIT_MS);
-    limit.unref();
-    void hangar.stop().then((errors) => {
-      logger.flush();
-      process.exit(errors.length > 0 ? 1 : 0);
-    });
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  if (!http) {
+  shutdown.booted();
+  if (!options.http) {
     // In stdio mode the client owns our lifetime: when it closes stdin, we are done.
     process.stdin.on('end', () => shutdown('stdin closed'));
     process.stdin.resume();
   }
+}
+
+interface Shutdown {
+  (reason: string): void;
+  /** Tells the sequence that boot finished; a shutdown requested meanwhile runs now. */
+  booted(): void;
+}
+
+/** The shutdown sequence: stop once, exit within SHUTDOWN_LIMIT_MS; a second signal exits at once. */
+function shutdownOnce(logger: Logger, stop: () => Promise<readonly unknown[]>): Shutdown {
+  let requested = false;
+  let booted = false;
+  const finish = async (): Promise<void> => {
+    const errors = await stop();
+    logger.flush(() => process.exit(errors.length > 0 ? 1 : 0));
+  };
+  const shutdown = (reason: string): void => {
+    if (requested) {
+      logger.warn(`${reason} again: exiting now`);
+      logger.flush(() => process.exit(1));
+      return;
+    }
+    requested = true;
+    logger.info(`${reason}: shutting down`);
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${SHUTDOWN_LIMIT_MS} ms: exiting`);
+      logger.flush(() => process.exit(1));
+    }, SHUTDOWN_LIMIT_MS).unref();
+    if (booted) void finish();
+  };
+  shutdown.booted = (): void => {
+    booted = true;
+    if (requested) void finish();
+  };
+  return shutdown;
 }
 
 function fail(error: unknown): never {

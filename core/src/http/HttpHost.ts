@@ -5,7 +5,13 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import { MethodNotAllowedError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors.js';
+import {
+  MethodNotAllowedError,
+  NotFoundError,
+  NotImplementedError,
+  ServiceUnavailableError,
+  ValidationError,
+} from '../errors.js';
 import { principalRef, type Authenticator, type Principal } from '../extensions/auth.js';
 import type { HttpRoutes } from '../extensions/httpRoutes.js';
 import type { WsRoute } from '../extensions/wsRoutes.js';
@@ -154,7 +160,7 @@ export class HttpHost {
       const mount = new Router<HangarState>({ prefix: contribution.mount === 'root' ? undefined : '/api' });
       mount.use(contribution.router.routes());
       this.app.use(mount.routes());
-      this.app.use(mount.allowedMethods({ throw: true, methodNotAllowed }));
+      this.app.use(mount.allowedMethods({ throw: true, methodNotAllowed, notImplemented }));
     }
   }
 
@@ -196,4 +202,8 @@ export class HttpHost {
 
 function methodNotAllowed(): Error {
   return new MethodNotAllowedError('Method not allowed for this route');
+}
+
+function notImplemented(): Error {
+  return new NotImplementedError('HTTP method not implemented');
 }
