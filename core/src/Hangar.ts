@@ -170,10 +170,11 @@ async function collectPlugins(options: HangarOptions): Promise<LoadedPlugin[]> {
     if (builtinIds.has(entry.id))
       throw new PluginDuplicateError(`plugin '${entry.id}' is a built-in of the kernel; choose another id`);
   }
-  const fromFile = await loadPlugins(entries, { baseDir, rootDir: ROOT_DIR, coreVersion: CORE_VERSION });
+  const warn = (message: string): void => options.logger.warn(message);
+  const fromFile = await loadPlugins(entries, { baseDir, rootDir: ROOT_DIR, coreVersion: CORE_VERSION, warn });
   const extra = (options.extraPlugins ?? []).map(({ definition, options: raw }) => ({
     definition,
-    options: checkPlugin(definition, raw, CORE_VERSION),
+    options: checkPlugin(definition, raw, CORE_VERSION, warn),
     source: 'inline',
   }));
   const core = builtins.map((definition) => ({

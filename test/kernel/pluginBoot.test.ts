@@ -1,6 +1,17 @@
 import test, { type ExecutionContext } from 'ava';
-import { Hangar, type HangarOptions, definePlugin, httpRoutesExtensionPoint, serviceRef, loggerRef } from '@hangar/core';
+import {
+  Hangar,
+  type HangarOptions,
+  configRef,
+  configSection,
+  configSectionsExtensionPoint,
+  definePlugin,
+  httpRoutesExtensionPoint,
+  serviceRef,
+  loggerRef,
+} from '@hangar/core';
 import Router from '@koa/router';
+import { z } from 'zod';
 import { captureLogger, fixturePlugin, freePort, startHangar, tempDir, writeIn } from '../helpers/hangar.js';
 
 async function bootWith(t: ExecutionContext, plugins: unknown[], extra: Partial<HangarOptions> = {}) {
@@ -37,6 +48,40 @@ test('a plugin listed by module path contributes a route and an event sink', asy
   const body = (await (await fetch(`${hangar.url}/api/greeter`)).json()) as { greeting: string; events_seen: number };
   t.is(body.greeting, 'ahoy');
   t.is(body.events_seen, 1);
+});
+
+test('an option key the plugin does not declare is warned about by name', async (t) => {
+  const { records } = await startHangar(t, {
+    pluginEntries: [{ id: 'greeter', module: fixturePlugin('greeter'), options: { greting: 'typo' } }],
+  });
+  t.true(records.some((r) => r.level === 40 && r.msg === "plugin 'greeter': unknown option 'options.greting' is ignored"));
+});
+
+test('a plugin owns a config section: validated by its schema, read back typed', async (t) => {
+  const section = { key: 'greetings', schema: z.strictObject({ language: z.enum(['en', 'fr']).default('en') }) };
+  let seen: { language: string } | undefined;
+  const owner = definePlugin({
+    id: 'section-owner',
+    coreRange: '*',
+    register(env) {
+      env.provide(configSectionsExtensionPoint, section);
+      env.init({ deps: { config: configRef }, run: ({ config }) => void (seen = configSection(config, section)) });
+    },
+  });
+  const dir = await tempDir(t);
+  const good = await writeIn(dir, 'good.yaml', 'greetings:\n  language: fr\n');
+  await startHangar(t, { configFile: good, extraPlugins: [{ definition: owner }] });
+  t.deepEqual(seen, { language: 'fr' });
+  await startHangar(t, { extraPlugins: [{ definition: owner }] });
+  t.deepEqual(seen, { language: 'en' }, 'an absent section gets its defaults');
+
+  const bad = await writeIn(dir, 'bad.yaml', 'greetings:\n  language: de\n');
+  const { logger } = captureLogger();
+  const error = await t.throwsAsync(
+    Hangar.start({ logger, dataDir: dir, configFile: bad, extraPlugins: [{ definition: owner }] }),
+  );
+  t.is((error as unknown as { code: string }).code, 'HANGAR_ERR_CONFIG');
+  t.regex(error.message, /bad\.yaml: greetings\.language: /);
 });
 
 test('a disabled plugin is not loaded', async (t) => {

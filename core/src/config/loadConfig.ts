@@ -48,7 +48,8 @@ export function validateConfig(raw: unknown, label: string, options: LoadConfigO
   const kernel = parseStrictly(z.object(kernelConfigShape), pick(interpolated, Object.keys(kernelConfigShape)), label, [], warn);
   const parsedSections: Record<string, unknown> = {};
   for (const section of sections) {
-    parsedSections[section.key] = parseStrictly(section.schema, interpolated[section.key], label, [section.key], warn);
+    // An absent section is validated as an empty mapping, so schemas with defaults need no `.optional()`.
+    parsedSections[section.key] = parseStrictly(section.schema, interpolated[section.key] ?? {}, label, [section.key], warn);
   }
   return { ...(kernel as Omit<HangarConfig, 'sections'>), sections: parsedSections, source: options.file };
 }

@@ -18,8 +18,8 @@ export const configSectionsExtensionPoint = extensionPoint<ConfigSection>('core.
 });
 
 /**
- * The validated value of a plugin's config section, typed by its schema. Absent sections are
- * parsed from `undefined`, so a schema with a default always yields a value.
+ * The validated value of a plugin's config section, typed by its schema. An absent section is
+ * validated as `{}`, so an object schema whose fields have defaults always yields a value.
  */
 export function configSection<T>(config: HangarConfig, section: ConfigSection<T>): T {
   return config.sections[section.key] as T;

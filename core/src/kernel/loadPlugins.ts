@@ -1,5 +1,6 @@
 import path from 'node:path';
 import semver from 'semver';
+import { ZodObject } from 'zod';
 import { PluginBadOptionsError, PluginNotFoundError, PluginVersionMismatchError } from '../errors.js';
 import { formatIssues } from '../config/formatIssue.js';
 import { isPluginDefinition, type PluginDefinition } from './definePlugin.js';
@@ -21,6 +22,8 @@ export interface LoadPluginsOptions {
   /** Hangar's root; built-in plugins live in `<rootDir>/plugins/<id>`. */
   readonly rootDir: string;
   readonly coreVersion: string;
+  /** Told about option keys a plugin's schema does not know (likely typos). */
+  readonly warn?: (message: string) => void;
 }
 
 /**
@@ -48,13 +51,21 @@ export async function loadPlugins(entries: readonly PluginEntry[], options: Load
     if (definition.id !== entry.id) {
       throw new PluginNotFoundError(`plugin '${entry.id}': ${displayPath(url)} declares id '${definition.id}'`);
     }
-    loaded.push({ definition, options: checkPlugin(definition, entry.options, options.coreVersion), source: url });
+    loaded.push({ definition, options: checkPlugin(definition, entry.options, options.coreVersion, options.warn), source: url });
   }
   return loaded;
 }
 
-/** Checks `coreRange` and options of a plugin; returns the parsed options. */
-export function checkPlugin(definition: PluginDefinition<unknown>, rawOptions: unknown, coreVersion: string): unknown {
+/**
+ * Checks `coreRange` and options of a plugin; returns the parsed options. Keys an object schema does
+ * not declare are reported through `warn` (zod would drop them silently, hiding a typo).
+ */
+export function checkPlugin(
+  definition: PluginDefinition<unknown>,
+  rawOptions: unknown,
+  coreVersion: string,
+  warn: (message: string) => void = () => undefined,
+): unknown {
   if (!semver.validRange(definition.coreRange)) {
     throw new PluginVersionMismatchError(`plugin '${definition.id}': coreRange '${definition.coreRange}' is not a semver range`);
   }
@@ -67,6 +78,12 @@ export function checkPlugin(definition: PluginDefinition<unknown>, rawOptions: u
   const parsed = definition.options.safeParse(rawOptions ?? {});
   if (!parsed.success) {
     throw new PluginBadOptionsError(`plugin '${definition.id}': bad options: ${formatIssues(parsed.error.issues, 'options')}`);
+  }
+  if (definition.options instanceof ZodObject && typeof rawOptions === 'object' && rawOptions !== null) {
+    const known = new Set(Object.keys(definition.options.shape));
+    for (const key of Object.keys(rawOptions)) {
+      if (!known.has(key)) warn(`plugin '${definition.id}': unknown option 'options.${key}' is ignored`);
+    }
   }
   return parsed.data;
 }
