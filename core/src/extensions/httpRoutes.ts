@@ -2,6 +2,15 @@ import type Router from '@koa/router';
 import type { HangarState } from '../http/HttpHost.js';
 import { extensionPoint } from '../kernel/refs.js';
 
+// Declared here, in the public surface, so plugin authors' type-checks see it too; the kernel's
+// JSON body middleware (http/jsonBody.ts) fills it.
+declare module 'koa' {
+  interface Request {
+    /** The parsed JSON body of `/api` requests (undefined when the body is empty). */
+    body?: unknown;
+  }
+}
+
 /** A Koa router a plugin contributes. */
 export interface HttpRoutes {
   /** Names the contribution in logs. */

@@ -1,13 +1,6 @@
 import type { Middleware } from 'koa';
 import { InvalidJSONError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
 
-declare module 'koa' {
-  interface Request {
-    /** The parsed JSON body of `/api` requests (undefined when the body is empty). */
-    body?: unknown;
-  }
-}
-
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
