@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { ROOT } from '../helpers/cli.js';
 
-/** The project root. */
-export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+export { ROOT } from '../helpers/cli.js';
 
 /** Every source file (ts/js/mjs) below `dir`, skipping node_modules and dist. */
 export function sourceFiles(dir: string): string[] {

@@ -20,7 +20,9 @@ export interface CliRun {
 
 /** Spawns the compiled CLI from the project root; killed at test end if still running. */
 export function runCli(t: ExecutionContext, args: readonly string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' });
+  // The compiled CLI runs plain JS: none of the test runner's loaders or export conditions.
+  const { NODE_OPTIONS: _loaders, ...inherited } = process.env;
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...inherited, ...env }, stdio: 'pipe' });
   const run: CliRun = {
     child,
     stdout: '',

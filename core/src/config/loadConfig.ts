@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.js';
 import type { ConfigSection } from '../extensions/configSections.js';
 import { kernelConfigShape, type HangarConfig } from './configSchema.js';
 import { interpolate } from './interpolate.js';
-import { formatIssuePath, type Issue } from './formatIssue.js';
+import { formatIssuePath, formatIssues, type Issue } from './formatIssue.js';
 
 /** Where the config comes from, and who validates which section. */
 export interface LoadConfigOptions {
@@ -137,8 +137,7 @@ function parseStrictly(
   const unknown = issues.filter((issue) => issue.code === 'unrecognized_keys');
   const real = issues.filter((issue) => issue.code !== 'unrecognized_keys');
   if (real.length > 0) {
-    const lines = real.map((issue) => `${formatIssuePath([...prefix, ...issue.path]) || '(root)'}: ${issue.message}`);
-    throw new ConfigError(`${label}: ${lines.join('; ')}`);
+    throw new ConfigError(`${label}: ${formatIssues(real, formatIssuePath(prefix))}`);
   }
   const cleaned = structuredClone(value) as Record<string, unknown>;
   for (const issue of unknown) {

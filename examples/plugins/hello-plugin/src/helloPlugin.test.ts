@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { createEvent, definePlugin, eventBusRef, Hangar, type EventBus, type HangarOptions } from '@hangar/core';
-import { captureLogger, freePort, tempDir, writeIn } from '../../../../test/helpers/hangar.js';
+import { CLI, runHttpCli } from '../../../../test/helpers/cli.js';
+import { captureLogger, tempDir, writeIn } from '../../../../test/helpers/hangar.js';
 
 const PLUGIN_DIR = path.resolve(import.meta.dirname, '..');
-const ROOT_DIR = path.resolve(PLUGIN_DIR, '..', '..', '..');
 
 /** Writes a hangar.plugins.json listing this plugin by path, with `options`, into a temp dir. */
 async function pluginsFileWith(t: ExecutionContext, options: unknown): Promise<{ dir: string; pluginsFile: string }> {
@@ -99,53 +98,18 @@ test('bad options fail the boot with HANGAR_ERR_PLUGIN_BAD_OPTIONS naming option
 });
 
 test('the built plugin loads through the compiled CLI, which exits 0 on SIGTERM', async (t) => {
-  const main = path.join(ROOT_DIR, 'core', 'dist', 'cli', 'main.js');
-  for (const built of [main, path.join(PLUGIN_DIR, 'dist', 'index.js')]) {
+  for (const built of [CLI, path.join(PLUGIN_DIR, 'dist', 'index.js')]) {
     t.true(existsSync(built), `${built} is missing: run npm run build first`);
   }
   const { dir, pluginsFile } = await pluginsFileWith(t, { greeting: 'Ahoy' });
-  const port = await freePort();
-  const env = { ...process.env };
-  // The compiled CLI must run plain JS: no tsx loader, no source condition.
-  delete env.NODE_OPTIONS;
-  const child = spawn(
-    process.execPath,
-    [
-      main,
-      '--http',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--plugins',
-      pluginsFile,
-      '--data-dir',
-      path.join(dir, 'data'),
-    ],
-    { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
-  let ready = false;
-  while (!ready && Date.now() < deadline && child.exitCode === null) {
-    ready = (await fetch(`${base}/ready`).catch(() => undefined))?.status === 200;
-    if (!ready) await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  t.true(ready, `Hangar did not become ready within 15 s; stderr:\n${stderr}`);
-  if (!ready) return;
+  const run = await runHttpCli(t, ['--plugins', pluginsFile, '--data-dir', path.join(dir, 'data')]);
+  const base = run.url;
 
   const response = await fetch(`${base}/api/hello?name=cli`);
   t.is(response.status, 200);
   t.like(await response.json(), { greeting: 'Ahoy, cli' });
 
-  child.kill('SIGTERM');
-  t.is(await exited, 0, stderr);
-  t.regex(stderr, /hello-plugin started/);
+  run.child.kill('SIGTERM');
+  t.is(await run.exited, 0, run.stderr);
+  t.regex(run.stderr, /hello-plugin started/);
 });
