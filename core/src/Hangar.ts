@@ -66,7 +66,7 @@ export class Hangar {
   /** Boots Hangar and resolves once every plugin has started (and HTTP is ready). */
   static async start(options: HangarOptions): Promise<Hangar> {
     const { logger } = options;
-    const container = new ServiceContainer();
+    const container = ServiceContainer.create();
     const extensions = new ExtensionRegistry();
     const kernel = new Kernel(container, extensions, logger, options.timeouts);
 

@@ -190,7 +190,14 @@ export class InternalServerError extends HangarError {
   }
 }
 
-// ---- extension points -----------------------------------------------------------------------
+// ---- extension points and services --------------------------------------------------------
+
+/** Something resolved a service ref that no one provides. */
+export class ServiceMissingError extends HangarError {
+  constructor(message: string) {
+    super(message, 'HANGAR_ERR_SERVICE_MISSING');
+  }
+}
 
 /** Two contributions to a keyed extension point share a key (e.g. two `docker` transports). */
 export class ExtensionConflictError extends HangarError {

@@ -83,6 +83,7 @@ export {
   ServiceUnavailableError,
   InternalServerError,
   ExtensionConflictError,
+  ServiceMissingError,
 } from './errors.js';
 
 // Booting

@@ -1,5 +1,5 @@
 import { asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
-import { HangarError, PluginDuplicateError } from '../errors.js';
+import { PluginDuplicateError, ServiceMissingError } from '../errors.js';
 import type { ServiceRef } from './refs.js';
 
 /**
@@ -12,13 +12,21 @@ export class ServiceContainer {
   private readonly container: AwilixContainer;
   private readonly owners = new Map<string, string>();
 
-  constructor(container?: AwilixContainer) {
-    this.container = container ?? createContainer({ injectionMode: InjectionMode.PROXY, strict: true });
+  private constructor(
+    container: AwilixContainer,
+    private readonly parent?: ServiceContainer,
+  ) {
+    this.container = container;
   }
 
-  /** Registers a singleton value for `ref`; a second registration of the same ref throws. */
+  /** A new root container. */
+  static create(): ServiceContainer {
+    return new ServiceContainer(createContainer({ injectionMode: InjectionMode.PROXY, strict: true }));
+  }
+
+  /** Registers a singleton value for `ref`; a second registration of the same ref (here or in a parent) throws. */
   register<T>(ref: ServiceRef<T>, value: T, owner = 'core'): void {
-    const previous = this.owners.get(ref.id);
+    const previous = this.ownerOf(ref);
     if (previous !== undefined) {
       throw new PluginDuplicateError(`service '${ref.id}' is provided by both '${previous}' and '${owner}'`);
     }
@@ -28,7 +36,7 @@ export class ServiceContainer {
 
   /** Who provides `ref` (`core` or a plugin id), if anyone. */
   ownerOf(ref: ServiceRef<unknown>): string | undefined {
-    return this.owners.get(ref.id);
+    return this.owners.get(ref.id) ?? this.parent?.ownerOf(ref);
   }
 
   /** True when something provides `ref`. */
@@ -39,16 +47,14 @@ export class ServiceContainer {
   /** Resolves `ref`, failing with a message that names the missing service. */
   resolve<T>(ref: ServiceRef<T>): T {
     if (!this.container.hasRegistration(ref.id)) {
-      throw new HangarError(`no service provides '${ref.id}'`, 'HANGAR_ERR_SERVICE_MISSING');
+      throw new ServiceMissingError(`no service provides '${ref.id}'`);
     }
     return this.container.resolve<T>(ref.id);
   }
 
   /** A child scope (per request or session) that sees every singleton and can add its own values. */
   createScope(): ServiceContainer {
-    const scope = new ServiceContainer(this.container.createScope());
-    for (const [id, owner] of this.owners) scope.owners.set(id, owner);
-    return scope;
+    return new ServiceContainer(this.container.createScope(), this);
   }
 
   /** Runs awilix disposers of the container (scopes dispose their own values). */

@@ -14,7 +14,7 @@ const fakeTransport = (mode: string): TransportFactory => ({
 
 test('contributions and services declared in register are recorded', (t) => {
   const extensions = new ExtensionRegistry();
-  const container = new ServiceContainer();
+  const container = ServiceContainer.create();
   const greeting = serviceRef<string>('test.greeting');
   const registration = registerPlugin(
     definePlugin({
@@ -52,7 +52,7 @@ test('provide after the register phase throws', (t) => {
     }),
     {},
     new ExtensionRegistry(),
-    new ServiceContainer(),
+    ServiceContainer.create(),
   );
   const error = t.throws(() => captured?.provide(eventSinksExtensionPoint, { name: 'x', handle: () => undefined }));
   t.is((error as { code?: string }).code, 'HANGAR_ERR_PLUGIN_INIT_FAILED');
@@ -66,7 +66,7 @@ test('a plugin that declares no init is refused', (t) => {
       definePlugin({ id: 'inert', coreRange: '*', register: () => undefined }),
       {},
       new ExtensionRegistry(),
-      new ServiceContainer(),
+      ServiceContainer.create(),
     ),
   );
   t.is((error as { code?: string }).code, 'HANGAR_ERR_PLUGIN_INIT_FAILED');
@@ -86,7 +86,7 @@ test('a second init is refused', (t) => {
       }),
       {},
       new ExtensionRegistry(),
-      new ServiceContainer(),
+      ServiceContainer.create(),
     ),
   );
   t.regex(error.message, /'twice' declared more than one init/);
@@ -100,7 +100,7 @@ test('an async register is refused', (t) => {
       definePlugin({ id: 'async-reg', coreRange: '*', register: () => Promise.resolve() }),
       {},
       new ExtensionRegistry(),
-      new ServiceContainer(),
+      ServiceContainer.create(),
     ),
   );
   t.regex(error.message, /register must be synchronous/);
@@ -115,7 +115,7 @@ test('a keyed extension point refuses a second contribution with the same key', 
 });
 
 test('a service provided twice names both providers', (t) => {
-  const container = new ServiceContainer();
+  const container = ServiceContainer.create();
   const ref = serviceRef<number>('test.answer');
   container.register(ref, 42, 'one');
   const error = t.throws(() => container.register(ref, 43, 'two'));
