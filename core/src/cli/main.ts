@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { isHangarError } from '../errors.js';
