@@ -190,6 +190,69 @@ export class InternalServerError extends HangarError {
   }
 }
 
+// ---- MCP servers, tools and upstream calls ---------------------------------------------------
+
+/** No MCP server (or group) with this id is registered. */
+export class McpServerNotFoundError extends HangarError {
+  constructor(id: string) {
+    super(`MCP server '${id}' not found`, 'HANGAR_ERR_MCP_SERVER_NOT_FOUND', 404);
+  }
+}
+
+/** The server exists but has no tool (or prompt, resource) by this name. */
+export class ToolNotFoundError extends HangarError {
+  constructor(serverId: string, tool: string) {
+    super(`Tool '${tool}' not found on MCP server '${serverId}'`, 'HANGAR_ERR_TOOL_NOT_FOUND', 404);
+  }
+}
+
+/** A state change the McpServer state machine does not allow (a bug if it ever escapes). */
+export class InvalidStateTransitionError extends HangarError {
+  constructor(serverId: string, from: string, to: string) {
+    super(`MCP server '${serverId}' cannot go from ${from} to ${to}`, 'HANGAR_ERR_INVALID_TRANSITION', 409);
+  }
+}
+
+/** The server could not be started (spawn, connect or MCP initialize failed). */
+export class McpServerStartError extends HangarError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'HANGAR_ERR_MCP_SERVER_START', 503, options);
+  }
+}
+
+/** The server is degraded (or backing off after failures) and does not take calls right now. */
+export class McpServerUnavailableError extends HangarError {
+  constructor(message: string) {
+    super(message, 'HANGAR_ERR_MCP_SERVER_UNAVAILABLE', 503);
+  }
+}
+
+/** The upstream answered with a JSON-RPC error, or its connection broke mid-call. */
+export class UpstreamError extends HangarError {
+  constructor(
+    message: string,
+    /** The upstream's JSON-RPC error code, when it sent one. */
+    readonly rpcCode?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, 'HANGAR_ERR_UPSTREAM', 502, options);
+  }
+}
+
+/** The upstream did not answer within the call's timeout. */
+export class UpstreamTimeoutError extends HangarError {
+  constructor(message: string) {
+    super(message, 'HANGAR_ERR_UPSTREAM_TIMEOUT', 504);
+  }
+}
+
+/** The caller cancelled the call (MCP `notifications/cancelled`, a closed request). */
+export class CallCancelledError extends HangarError {
+  constructor(message = 'The call was cancelled') {
+    super(message, 'HANGAR_ERR_CANCELLED', 499);
+  }
+}
+
 // ---- extension points and services --------------------------------------------------------
 
 /** Something resolved a service ref that no one provides. */

@@ -1,6 +1,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { McpServerConfig } from '../config/configSchema.js';
 import { extensionPoint } from '../kernel/refs.js';
+import type { ProcessSpawner } from '../services/ProcessSpawner.js';
 
 /** One line a server wrote to its log streams (stderr for subprocesses, container logs, …). */
 export interface ServerLogLine {
@@ -15,6 +16,8 @@ export interface TransportContext {
   readonly config: McpServerConfig;
   /** Receives every log line the upstream produces, in order. */
   onLog(line: ServerLogLine): void;
+  /** Starts processes (the injected `core.processSpawner`); transports that run a process use it. */
+  readonly spawn: ProcessSpawner;
 }
 
 /** An open (not yet MCP-initialised) connection to one upstream server. */

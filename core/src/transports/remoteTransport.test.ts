@@ -15,6 +15,7 @@ import { createRemoteTransport, remoteTransport } from './remoteTransport.js';
 // Retry the dropped GET stream at once so a vanished server is noticed without the SDK's 1 s pause.
 const quick = createRemoteTransport({
   reconnection: { initialReconnectionDelay: 10, maxReconnectionDelay: 50, reconnectionDelayGrowFactor: 1, maxRetries: 2 },
+  connectTimeoutMs: 500,
 });
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -37,16 +38,22 @@ async function httpServer(t: ExecutionContext, handle: Handler) {
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, goAway };
 }
 
-function echoMcpServer(): McpServer {
+function echoMcpServer(withWait = false): McpServer {
   const server = new McpServer({ name: 'remote-echo', version: '1.0.0' });
   server.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text }) => ({
     content: [{ type: 'text', text }],
   }));
+  if (withWait) {
+    server.registerTool('wait', { inputSchema: { ms: z.number() } }, async ({ ms }) => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return { content: [{ type: 'text', text: 'waited' }] };
+    });
+  }
   return server;
 }
 
-/** A stateful streamable HTTP server at `/mcp`, one SDK transport per session. */
-async function streamableServer(t: ExecutionContext) {
+/** A stateful streamable HTTP server at `/mcp`, one SDK transport per session; `json` answers POSTs with plain JSON. */
+async function streamableServer(t: ExecutionContext, json = false) {
   const sessions = new Map<string, Transport>();
   t.teardown(() => Promise.all([...sessions.values()].map((session) => session.close())));
   return httpServer(t, async (req, res) => {
@@ -57,8 +64,9 @@ async function streamableServer(t: ExecutionContext) {
       const created = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => void sessions.set(id, created),
+        enableJsonResponse: json,
       });
-      await echoMcpServer().connect(created);
+      await echoMcpServer(json).connect(created);
       transport = created;
     }
     await (transport as StreamableHTTPServerTransport).handleRequest(req, res);
@@ -88,7 +96,14 @@ async function legacySseServer(t: ExecutionContext) {
 async function open(t: ExecutionContext, endpoint: string, factory = quick) {
   const lines: ServerLogLine[] = [];
   const config = mcpServerConfigSchema.parse({ mode: 'remote', endpoint, headers: { 'x-hangar-test': 'yes' } });
-  const connection = await factory.open({ serverId: 'remote', config, onLog: (line) => lines.push(line) });
+  const connection = await factory.open({
+    serverId: 'remote',
+    config,
+    onLog: (line) => lines.push(line),
+    spawn: () => {
+      throw new Error('the remote transport starts no process');
+    },
+  });
   t.teardown(() => connection.stop());
   let closes = 0;
   const closed = new Promise<void>((resolve) => {
@@ -193,4 +208,23 @@ test('an endpoint that speaks neither protocol fails naming both attempts', asyn
     server.requests.map((request) => request.method),
     ['POST', 'GET'],
   );
+});
+
+test('a server that accepts the connection but never answers fails the connect after connectTimeoutMs', async (t) => {
+  const server = await httpServer(t, () => {}); // Never responds; goAway() at teardown drops the socket.
+  const { connection } = await open(t, `${server.origin}/mcp`);
+  const error = await t.throwsAsync(connectClient(t, connection));
+  t.regex(error.message, /did not answer within 500 ms/);
+  t.deepEqual(
+    server.requests.map((request) => request.method),
+    ['POST'],
+  );
+});
+
+test('once connected, a call answered in plain JSON may take longer than connectTimeoutMs', async (t) => {
+  const server = await streamableServer(t, true);
+  const { connection } = await open(t, `${server.origin}/mcp`);
+  const client = await connectClient(t, connection);
+  const result = await client.callTool({ name: 'wait', arguments: { ms: 800 } });
+  t.deepEqual(result.content, [{ type: 'text', text: 'waited' }]);
 });

@@ -14,7 +14,17 @@ export interface RemoteTransportOptions {
   readonly reconnection?: StreamableHTTPReconnectionOptions;
   /** How long `stop()` waits for the server to acknowledge the session's DELETE. Default 1000. */
   readonly terminateTimeoutMs?: number;
+  /**
+   * How long an HTTP request may take to get its response headers while connecting (the first POST,
+   * the legacy SSE stream) and for every GET stream. Default 10 000. POSTs after the connection is
+   * up are not limited here: a server may answer a long tool call with plain JSON only when it is
+   * done, so how long a request may run is each request's own timeout, which `UpstreamClient`
+   * applies (and which sends `notifications/cancelled` when it fires).
+   */
+  readonly connectTimeoutMs?: number;
 }
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Creates the `remote` transport: streamable HTTP to `endpoint`, falling back to legacy HTTP+SSE when
@@ -143,9 +153,10 @@ class RemoteTransport implements Transport {
    * failures only through `onerror` and keeps retrying, never calling `onclose`.
    */
   private readonly watchedFetch: FetchLike = async (url, init) => {
+    const limited = !this.connected || init?.method !== 'POST';
     let response: Response;
     try {
-      response = await fetch(url, init);
+      response = await (limited ? this.fetchWithin(url, init) : fetch(url, init));
     } catch (error) {
       if (this.connected && init?.signal?.aborted !== true) {
         this.connectionLost(`${this.url.href} is unreachable: ${describe(error)}`);
@@ -158,6 +169,21 @@ class RemoteTransport implements Transport {
     }
     return response;
   };
+
+  /** `fetch` that gives up when the response headers take longer than the connect timeout. */
+  private async fetchWithin(url: string | URL, init: RequestInit | undefined): Promise<Response> {
+    const ms = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new Error(`${this.url.href} did not answer within ${ms} ms`)), ms);
+    // AbortSignal.any holds its sources weakly, so the SDK's long-lived signal gathers no listeners.
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout.signal]) : timeout.signal;
+    try {
+      // Only the wait for the headers is limited: the timer is cleared before the body streams.
+      return await fetch(url, { ...init, signal });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   private attach<T extends Inner>(inner: T): T {
     inner.onmessage = (message) => this.onmessage?.(message);

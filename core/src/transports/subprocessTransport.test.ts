@@ -8,6 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, McpError, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { mcpServerConfigSchema } from '../config/configSchema.js';
 import type { ServerLogLine, UpstreamConnection } from '../extensions/transports.js';
+import { nodeSpawner, type ProcessSpawner } from '../services/ProcessSpawner.js';
 import { createSubprocessTransport, subprocessTransport } from './subprocessTransport.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../../test/fixtures/${name}`, import.meta.url));
@@ -39,10 +40,11 @@ async function open(
   command: string[],
   extra: { env?: Record<string, string>; cwd?: string } = {},
   factory = quick,
+  spawn: ProcessSpawner = nodeSpawner,
 ) {
   const logs = logSink();
   const config = mcpServerConfigSchema.parse({ mode: 'subprocess', command, ...extra });
-  const connection = await factory.open({ serverId: 'test', config, onLog: logs.onLog });
+  const connection = await factory.open({ serverId: 'test', config, onLog: logs.onLog, spawn });
   t.teardown(() => connection.stop());
   return { connection, logs };
 }
@@ -94,6 +96,18 @@ test('a client lists and calls tools through the spawned server', async (t) => {
   const { tools } = await client.listTools();
   t.true(tools.some((tool) => tool.name === 'echo'));
   t.is(textOf(await client.callTool({ name: 'echo', arguments: { text: 'hello' } })), 'hello');
+});
+
+test('the process is started by the injected spawner, detached, with the configured command', async (t) => {
+  const spawned: { file: string; args: readonly string[]; detached: boolean | undefined }[] = [];
+  const counting: ProcessSpawner = (file, args, options) => {
+    spawned.push({ file, args, detached: options.detached });
+    return nodeSpawner(file, args, options);
+  };
+  const { connection } = await open(t, echoServer, {}, quick, counting);
+  t.deepEqual(spawned, [{ file: process.execPath, args: [fixture('echo-server.mjs')], detached: true }]);
+  const client = await connectClient(t, connection);
+  t.is(textOf(await client.callTool({ name: 'echo', arguments: { text: 'via spawner' } })), 'via spawner');
 });
 
 test('the server leads its own process group', async (t) => {
@@ -149,7 +163,7 @@ test('stopping a server that exits on stdin EOF sends no signal and closes once'
 
 test('a missing command rejects open() with an error naming the command', async (t) => {
   const config = mcpServerConfigSchema.parse({ mode: 'subprocess', command: ['hangar-no-such-binary', '--flag'] });
-  const error = await t.throwsAsync(subprocessTransport.open({ serverId: 'ghost', config, onLog: () => {} }));
+  const error = await t.throwsAsync(subprocessTransport.open({ serverId: 'ghost', config, onLog: () => {}, spawn: nodeSpawner }));
   t.regex(error.message, /"hangar-no-such-binary --flag"/);
   t.regex(error.message, /ENOENT/);
 });

@@ -1,10 +1,11 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '../config/configSchema.js';
 import type { ServerLogLine, TransportFactory } from '../extensions/transports.js';
+import type { ProcessSpawner } from '../services/ProcessSpawner.js';
 
 /** Timings and limits of a subprocess connection; the defaults are DESIGN §4's. */
 export interface SubprocessTransportOptions {
@@ -34,8 +35,9 @@ const INHERITED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'SHELL', 'TERM'
 const GROUP_POLL_MS = 25;
 
 /**
- * Creates the `subprocess` transport with the given timings: each connection spawns the configured
- * command as the leader of its own process group and speaks newline-delimited JSON-RPC over its stdio.
+ * Creates the `subprocess` transport with the given timings: each connection starts the configured
+ * command through the context's injected spawner, as the leader of its own process group, and speaks
+ * newline-delimited JSON-RPC over its stdio.
  */
 export function createSubprocessTransport(options: Partial<SubprocessTransportOptions> = {}): TransportFactory {
   const settings: SubprocessTransportOptions = { ...DEFAULTS, ...options };
@@ -43,7 +45,7 @@ export function createSubprocessTransport(options: Partial<SubprocessTransportOp
     mode: 'subprocess',
     async open(context) {
       const onLog = (line: ServerLogLine) => context.onLog(line);
-      const transport = new ProcessTransport(context.serverId, context.config, onLog, settings);
+      const transport = new ProcessTransport(context.serverId, context.config, context.spawn, onLog, settings);
       await transport.spawned;
       return { transport, pid: transport.pid, stop: () => transport.stop() };
     },
@@ -72,6 +74,7 @@ class ProcessTransport implements Transport {
   constructor(
     serverId: string,
     config: McpServerConfig,
+    spawn: ProcessSpawner,
     private readonly onLog: (line: ServerLogLine) => void,
     private readonly settings: SubprocessTransportOptions,
   ) {
