@@ -20,7 +20,12 @@ import { Kernel, type KernelTimeouts } from './kernel/Kernel.js';
 import { checkPlugin, loadPlugins, type LoadedPlugin } from './kernel/loadPlugins.js';
 import { parsePluginEntries, readPluginsFile, type PluginEntry } from './kernel/pluginsFile.js';
 import { ServiceContainer } from './kernel/ServiceContainer.js';
+import { toolInvokerRef, ToolInvoker } from './invocation/ToolInvoker.js';
+import { McpServerRegistry, mcpServersRef } from './lifecycle/McpServerRegistry.js';
+import { policiesExtensionPoint } from './extensions/auth.js';
+import { transportsExtensionPoint } from './extensions/transports.js';
 import { systemClock, type Clock } from './services/Clock.js';
+import { nodeSpawner, processSpawnerRef, type ProcessSpawner } from './services/ProcessSpawner.js';
 import { clockRef, configRef, eventBusRef, loggerRef, runtimeRef, type HangarRuntime } from './services/coreServices.js';
 
 /** How to boot Hangar. */
@@ -38,6 +43,8 @@ export interface HangarOptions {
   readonly http?: { readonly host: string; readonly port: number };
   readonly dataDir: string;
   readonly clock?: Clock;
+  /** Starts server processes (default: `child_process.spawn`). */
+  readonly spawner?: ProcessSpawner;
   readonly env?: NodeJS.ProcessEnv;
   readonly timeouts?: KernelTimeouts;
   /** Allow a non-loopback HTTP host while authentication is off (`--unsafe-no-auth`). */
@@ -91,12 +98,31 @@ export class Hangar {
       dataDir: path.resolve(options.dataDir),
       mode: options.http ? 'http' : 'stdio',
       startedAt: Date.now(),
+      ...(options.http ? { httpHost: options.http.host } : {}),
     };
     container.register(loggerRef, logger);
     container.register(configRef, config);
     container.register(clockRef, options.clock ?? systemClock);
     container.register(runtimeRef, runtime);
-    container.register(eventBusRef, new EventBus(extensions.get(eventSinksExtensionPoint), logger));
+    const eventBus = new EventBus(extensions.get(eventSinksExtensionPoint), logger);
+    container.register(eventBusRef, eventBus);
+    const clock = options.clock ?? systemClock;
+    const spawn = options.spawner ?? nodeSpawner;
+    container.register(processSpawnerRef, spawn);
+    const registry = new McpServerRegistry({
+      transports: extensions.get(transportsExtensionPoint),
+      spawn,
+      clock,
+      eventBus,
+      logger: logger.child({ component: 'mcp-servers' }),
+      clientInfo: { name: 'hangar', version: CORE_VERSION },
+    });
+    container.register(mcpServersRef, registry);
+    container.register(
+      toolInvokerRef,
+      new ToolInvoker({ registry, eventBus, logger, clock, policies: extensions.get(policiesExtensionPoint) }),
+    );
+    for (const [id, server] of Object.entries(config.mcp_servers)) registry.register(id, server, 'config');
 
     const host = options.http
       ? new HttpHost({

@@ -17,6 +17,25 @@ export { loggerRef, configRef, clockRef, eventBusRef, runtimeRef } from './servi
 export type { HangarRuntime } from './services/coreServices.js';
 export { systemClock } from './services/Clock.js';
 export type { Clock, TimerHandle } from './services/Clock.js';
+export { ManualClock } from './services/ManualClock.js';
+export { processSpawnerRef, nodeSpawner } from './services/ProcessSpawner.js';
+export type { ProcessSpawner } from './services/ProcessSpawner.js';
+export { mcpFaceRef } from './services/mcpFaceRef.js';
+
+// MCP servers, their lifecycle and invocation
+export { McpServerRegistry, mcpServersRef } from './lifecycle/McpServerRegistry.js';
+export type { RegistryChange, McpServerRegistryOptions } from './lifecycle/McpServerRegistry.js';
+export { McpServer } from './lifecycle/McpServer.js';
+export type { McpServerOrigin, StartResult, StopResult, UpstreamNotification } from './lifecycle/McpServer.js';
+export type { McpServerListKind } from './lifecycle/ServerCatalog.js';
+export { MCP_SERVER_STATES, TRANSITIONS, canTransition } from './lifecycle/McpServerState.js';
+export type { McpServerState } from './lifecycle/McpServerState.js';
+export type { McpServerHealth, HealthCheckEntry } from './lifecycle/HealthRecord.js';
+export type { ServerLogEntry } from './lifecycle/LogRing.js';
+export type { DownstreamPeer, UpstreamCallOptions, UpstreamProgress } from './lifecycle/DownstreamPeer.js';
+export { backoffMs } from './lifecycle/backoff.js';
+export { ToolInvoker, toolInvokerRef } from './invocation/ToolInvoker.js';
+export { toolAllowed } from './invocation/toolAccess.js';
 
 // Extension points
 export { transportsExtensionPoint } from './extensions/transports.js';
@@ -84,6 +103,14 @@ export {
   InternalServerError,
   ExtensionConflictError,
   ServiceMissingError,
+  McpServerNotFoundError,
+  ToolNotFoundError,
+  InvalidStateTransitionError,
+  McpServerStartError,
+  McpServerUnavailableError,
+  UpstreamError,
+  UpstreamTimeoutError,
+  CallCancelledError,
 } from './errors.js';
 
 // Booting

@@ -1,8 +1,19 @@
 import { definePlugin, type PluginDefinition } from '../kernel/definePlugin.js';
+import { authenticatorsExtensionPoint, policiesExtensionPoint } from '../extensions/auth.js';
+import { discoverySourcesExtensionPoint } from '../extensions/discoverySources.js';
 import { eventSinksExtensionPoint } from '../extensions/eventSinks.js';
+import { httpRoutesExtensionPoint } from '../extensions/httpRoutes.js';
+import { registryToolsExtensionPoint } from '../extensions/registryTools.js';
 import { strategiesExtensionPoint } from '../extensions/strategies.js';
 import { transportsExtensionPoint } from '../extensions/transports.js';
 import { wsRoutesExtensionPoint } from '../extensions/wsRoutes.js';
+import { toolInvokerRef } from '../invocation/ToolInvoker.js';
+import { mcpServersRef } from '../lifecycle/McpServerRegistry.js';
+import { McpFace } from '../proxy/McpFace.js';
+import { createMcpServersRoutes } from '../rest/mcpServersRoutes.js';
+import { createSystemRoutes } from '../rest/systemRoutes.js';
+import { configRef, loggerRef, runtimeRef } from '../services/coreServices.js';
+import { mcpFaceRef } from '../services/mcpFaceRef.js';
 import { remoteTransport } from '../transports/remoteTransport.js';
 import { subprocessTransport } from '../transports/subprocessTransport.js';
 import { EventStreamHub } from './EventStreamHub.js';
@@ -39,6 +50,40 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
         env.provide(eventSinksExtensionPoint, hub);
         env.provide(wsRoutesExtensionPoint, hub.route);
         env.init({ run: () => ({ stop: () => hub.closeAll() }) });
+      },
+    }),
+    definePlugin({
+      id: 'core-mcp',
+      coreRange: '*',
+      register(env) {
+        const face = new McpFace();
+        env.provide(mcpFaceRef, face);
+        env.provide(httpRoutesExtensionPoint, createMcpServersRoutes());
+        env.provide(httpRoutesExtensionPoint, createSystemRoutes());
+        env.provide(httpRoutesExtensionPoint, face.routes);
+        env.init({
+          deps: {
+            registry: mcpServersRef,
+            invoker: toolInvokerRef,
+            config: configRef,
+            logger: loggerRef,
+            runtime: runtimeRef,
+            policies: policiesExtensionPoint,
+            registryTools: registryToolsExtensionPoint,
+            authenticators: authenticatorsExtensionPoint,
+            discoverySources: discoverySourcesExtensionPoint,
+          },
+          run(deps) {
+            face.attach({ ...deps, listenHost: deps.runtime.httpHost });
+            return {
+              // Sessions close first so no new call reaches a server that is being stopped.
+              stop: async () => {
+                await face.close();
+                await deps.registry.stopAll();
+              },
+            };
+          },
+        });
       },
     }),
   ] as PluginDefinition<unknown>[];

@@ -4,6 +4,7 @@ import { isHangarError } from '../errors.js';
 import { Hangar } from '../Hangar.js';
 import { CORE_VERSION } from '../kernel/coreVersion.js';
 import { createLogger } from '../logging/createLogger.js';
+import { mcpFaceRef } from '../services/mcpFaceRef.js';
 import { parseCli, USAGE, type CliOptions } from './parseCli.js';
 
 /** Hard limit for a clean shutdown after SIGINT/SIGTERM. */
@@ -48,9 +49,10 @@ async function main(): Promise<void> {
   }
   shutdown.booted();
   if (!options.http) {
-    // In stdio mode the client owns our lifetime: when it closes stdin, we are done.
+    // In stdio mode the client owns our lifetime: when it closes stdin, we are done. stdout carries
+    // only JSON-RPC from here on; every log line goes to stderr.
     process.stdin.on('end', () => shutdown('stdin closed'));
-    process.stdin.resume();
+    await started.container.resolve(mcpFaceRef).connectStdio(process.stdin, process.stdout);
   }
 }
 

@@ -20,7 +20,8 @@ export interface ServiceRef<T> {
 export interface ExtensionPoint<T> {
   readonly kind: 'extensionPoint';
   readonly id: string;
-  readonly key?: (contribution: T) => string;
+  // Method syntax on purpose: it keeps `ExtensionPoint<Policy>` assignable to `AnyRef`, so keyed points can be deps.
+  key?(contribution: T): string;
   /** Type carrier only; never set at run time. */
   readonly __type?: T;
 }

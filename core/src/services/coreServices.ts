@@ -14,6 +14,8 @@ export interface HangarRuntime {
   readonly mode: 'stdio' | 'http';
   /** Time the process booted, ms since epoch. */
   readonly startedAt: number;
+  /** The address HTTP listens on (`--host`), in HTTP mode. */
+  readonly httpHost?: string;
 }
 
 /** The root pino logger (stderr); plugins get a child logger bound to their id in `deps`. */

@@ -1,0 +1,199 @@
+import type { Logger } from 'pino';
+import { ID_PATTERN, mcpServerConfigSchema, type McpServerConfig } from '../config/configSchema.js';
+import { formatIssues } from '../config/formatIssue.js';
+import { ConflictError, McpServerNotFoundError, ValidationError } from '../errors.js';
+import { createEvent } from '../events/DomainEvent.js';
+import type { EventBus } from '../events/EventBus.js';
+import type { TransportFactory } from '../extensions/transports.js';
+import { serviceRef } from '../kernel/refs.js';
+import type { Clock } from '../services/Clock.js';
+import type { ProcessSpawner } from '../services/ProcessSpawner.js';
+import { McpServer, type McpServerContext, type McpServerOrigin, type UpstreamNotification } from './McpServer.js';
+import type { McpServerState } from './McpServerState.js';
+import type { McpServerListKind } from './ServerCatalog.js';
+
+/** A change to the set of servers or to one server's lists. */
+export interface RegistryChange {
+  readonly kind: 'servers' | McpServerListKind;
+  readonly mcp_server_id: string;
+}
+
+/** What the registry is built from. */
+export interface McpServerRegistryOptions {
+  readonly transports: readonly TransportFactory[];
+  readonly spawn: ProcessSpawner;
+  readonly clock: Clock;
+  readonly eventBus: EventBus;
+  readonly logger: Logger;
+  readonly clientInfo: { readonly name: string; readonly version: string };
+  readonly random?: () => number;
+  readonly startTimeoutMs?: number;
+  readonly healthTimeoutMs?: number;
+}
+
+// Fields whose change needs a new process or connection to take effect.
+const RESTART_FIELDS = [
+  'mode',
+  'command',
+  'cwd',
+  'env',
+  'endpoint',
+  'headers',
+  'image',
+  'volumes',
+  'network',
+  'read_only',
+  'resources',
+];
+
+/**
+ * Every MCP server Hangar manages, by id: registration (from config, REST or discovery),
+ * updates, removal, and the fan-out of list changes and upstream notifications to the MCP face.
+ */
+export class McpServerRegistry {
+  private readonly servers = new Map<string, McpServer>();
+  private readonly changeListeners = new Set<(change: RegistryChange) => void>();
+  private readonly notificationListeners = new Set<(serverId: string, notification: UpstreamNotification) => void>();
+  private readonly transports: ReadonlyMap<string, TransportFactory>;
+  private readonly context: McpServerContext;
+  private loggingLevel: string | undefined;
+
+  constructor(private readonly options: McpServerRegistryOptions) {
+    this.transports = new Map(options.transports.map((factory) => [factory.mode, factory]));
+    this.context = {
+      transportFor: (mode) => this.transports.get(mode),
+      spawn: options.spawn,
+      clock: options.clock,
+      random: options.random ?? Math.random,
+      eventBus: options.eventBus,
+      logger: options.logger,
+      clientInfo: options.clientInfo,
+      loggingLevel: () => this.loggingLevel,
+      onListChanged: (serverId, kind) => this.emitChange({ kind, mcp_server_id: serverId }),
+      onNotification: (serverId, notification) => {
+        for (const listener of this.notificationListeners) listener(serverId, notification);
+      },
+      startTimeoutMs: options.startTimeoutMs,
+      healthTimeoutMs: options.healthTimeoutMs,
+    };
+  }
+
+  /** Servers in registration order, optionally only those in `state`. */
+  list(state?: McpServerState): McpServer[] {
+    const all = [...this.servers.values()];
+    return state === undefined ? all : all.filter((server) => server.state === state);
+  }
+
+  /** The server with this id, or `McpServerNotFoundError`. */
+  get(id: string): McpServer {
+    const server = this.servers.get(id);
+    if (!server) throw new McpServerNotFoundError(id);
+    return server;
+  }
+
+  find(id: string): McpServer | undefined {
+    return this.servers.get(id);
+  }
+
+  /** Validates and adds a server (cold); `ConflictError` for a taken id, `ValidationError` naming the field. */
+  register(id: string, config: unknown, origin: McpServerOrigin): McpServer {
+    if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
+      throw new ValidationError(`mcp_server_id: must match ^[a-zA-Z0-9_-]{1,64}$`);
+    }
+    if (this.servers.has(id)) throw new ConflictError(`MCP server '${id}' already exists`);
+    const server = new McpServer(id, validate(config), origin, this.context);
+    this.servers.set(id, server);
+    this.publish('McpServerRegistered', id, { mode: server.config.mode, origin });
+    this.emitChange({ kind: 'servers', mcp_server_id: id });
+    return server;
+  }
+
+  /**
+   * Applies a partial config update. A running server whose process-defining fields changed is
+   * stopped (reason `config_updated`); the next call starts it with the new config.
+   */
+  async update(id: string, patch: Record<string, unknown>): Promise<McpServer> {
+    const server = this.get(id);
+    const next = validate({ ...withoutUndefined(server.config), ...patch });
+    const changed = Object.keys(patch).filter(
+      (key) => JSON.stringify(server.config[key as keyof McpServerConfig]) !== JSON.stringify(next[key as keyof McpServerConfig]),
+    );
+    server.reconfigure(next);
+    this.publish('McpServerUpdated', id, { changed_fields: changed });
+    if (server.alive && changed.some((field) => RESTART_FIELDS.includes(field))) await server.stop('config_updated');
+    if (changed.includes('tools')) this.emitChange({ kind: 'tools', mcp_server_id: id });
+    return server;
+  }
+
+  /** Stops the server, then removes it. */
+  async deregister(id: string, reason = 'deregistered'): Promise<void> {
+    const server = this.get(id);
+    this.servers.delete(id);
+    await server.dispose(reason);
+    this.publish('McpServerDeregistered', id, { reason });
+    this.emitChange({ kind: 'servers', mcp_server_id: id });
+  }
+
+  /** Subscribes to server-set and list changes; returns the unsubscribe. */
+  onChange(listener: (change: RegistryChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Subscribes to upstream notifications meant for downstream sessions (logs, resource updates). */
+  onNotification(listener: (serverId: string, notification: UpstreamNotification) => void): () => void {
+    this.notificationListeners.add(listener);
+    return () => this.notificationListeners.delete(listener);
+  }
+
+  /** Remembers the level for servers that start later and forwards it to the running ones. */
+  async setLoggingLevel(level: string): Promise<void> {
+    this.loggingLevel = level;
+    await Promise.allSettled(
+      this.list()
+        .filter((server) => server.alive && server.serverCapabilities?.logging)
+        .map((server) => server.request('logging/setLevel', { level }, { timeoutMs: 5_000 })),
+    );
+  }
+
+  /** Sends a notification (e.g. `notifications/roots/list_changed`) to every running server. */
+  async notifyRunning(method: string, params?: Record<string, unknown>): Promise<void> {
+    const results = await Promise.allSettled(this.list().map((server) => server.notify(method, params)));
+    for (const result of results) {
+      if (result.status === 'rejected')
+        this.options.logger.warn({ err: result.reason as unknown }, `could not send ${method} upstream`);
+    }
+  }
+
+  /** Stops every server (Hangar is shutting down); none is left running. */
+  async stopAll(reason = 'shutdown'): Promise<void> {
+    await Promise.allSettled(this.list().map((server) => server.dispose(reason)));
+  }
+
+  private emitChange(change: RegistryChange): void {
+    for (const listener of this.changeListeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'registry change listener failed');
+      }
+    }
+  }
+
+  private publish(type: string, serverId: string, data: Record<string, unknown>): void {
+    this.options.eventBus.publish(createEvent(type, data, { mcpServerId: serverId, now: new Date(this.options.clock.now()) }));
+  }
+}
+
+/** The registry service (`core.mcpServers`). */
+export const mcpServersRef = serviceRef<McpServerRegistry>('core.mcpServers');
+
+function validate(config: unknown): McpServerConfig {
+  const parsed = mcpServerConfigSchema.safeParse(config);
+  if (!parsed.success) throw new ValidationError(formatIssues(parsed.error.issues));
+  return parsed.data;
+}
+
+function withoutUndefined(config: McpServerConfig): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
+}

@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
+import Router from '@koa/router';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { ParameterizedContext } from 'koa';
+import type { Logger } from 'pino';
+import type { HangarConfig } from '../config/configSchema.js';
+import { ServiceUnavailableError } from '../errors.js';
+import type { AccessPolicy, Authenticator, Principal } from '../extensions/auth.js';
+import type { DiscoverySourceFactory } from '../extensions/discoverySources.js';
+import type { HttpRoutes } from '../extensions/httpRoutes.js';
+import type { RegistryTool } from '../extensions/registryTools.js';
+import { authenticate } from '../http/authenticate.js';
+import type { HangarState } from '../http/HttpHost.js';
+import type { ToolInvoker } from '../invocation/ToolInvoker.js';
+import type { McpServerRegistry, RegistryChange } from '../lifecycle/McpServerRegistry.js';
+import type { UpstreamNotification } from '../lifecycle/McpServer.js';
+import type { HangarRuntime } from '../services/coreServices.js';
+import { checkHostAndOrigin } from './hostCheck.js';
+import { McpSession, type ListKind, type SessionContext, type SessionKind } from './McpSession.js';
+import type { MetaTool } from './metaToolKit.js';
+import { ProxyRequests } from './proxyRequests.js';
+import { registryMetaTools } from './registryTools.js';
+import { ResourceSubscriptions } from './ResourceSubscriptions.js';
+import { SseEndpoint } from './SseEndpoint.js';
+import { StreamableHttpEndpoint } from './StreamableHttpEndpoint.js';
+import { UpstreamCatalog } from './UpstreamCatalog.js';
+
+/** What the face works with, handed over in the core-mcp plugin's init. */
+export interface McpFaceDeps {
+  readonly registry: McpServerRegistry;
+  readonly invoker: ToolInvoker;
+  readonly config: HangarConfig;
+  readonly logger: Logger;
+  readonly policies: readonly AccessPolicy[];
+  /** Contributed meta tools; one with a kernel tool's name replaces it (e.g. discovery's `registry_discover`). */
+  readonly registryTools: readonly RegistryTool[];
+  readonly runtime: HangarRuntime;
+  readonly authenticators: readonly Authenticator[];
+  /** Discovery source types plugins provide, for `registry_sources`; none when omitted. */
+  readonly discoverySources?: readonly DiscoverySourceFactory[];
+  /** The address HTTP listens on (`--host`), for the Host check; the connection's local address when omitted. */
+  readonly listenHost?: string;
+}
+
+const ALL_LISTS: readonly ListKind[] = ['tools', 'resources', 'prompts'];
+
+/**
+ * The MCP face (DESIGN §5): what downstream MCP clients talk to. Created bare in the core-mcp
+ * plugin's register phase (its routes must be contributed then), given its services by `attach`
+ * in init. Serves streamable HTTP at `/mcp`, the legacy SSE transport at `/sse` + `/messages`, and
+ * one stdio session in stdio mode. Every session shares one catalog of upstream tools, resources
+ * and prompts; registry changes become `list_changed` notifications to every session (at most one
+ * of each kind per event-loop turn), upstream log messages and resource updates are forwarded.
+ * The MCP routes check Host and Origin against DNS rebinding (hostCheck.ts) before anything else.
+ */
+export class McpFace {
+  readonly routes: HttpRoutes;
+  private state: Attached | undefined;
+  private readonly sessions = new Map<string, McpSession>();
+  private readonly pending = new Set<ListKind>();
+  private flush: NodeJS.Immediate | undefined;
+  private readonly unsubscribe: (() => void)[] = [];
+  private closing = false;
+
+  constructor() {
+    const router = new Router<HangarState>();
+    router.all('/mcp', async (ctx) => {
+      await this.guard(ctx).streamable.handle(ctx);
+    });
+    router.get('/sse', async (ctx) => {
+      await this.guard(ctx).sse.connect(ctx);
+    });
+    router.post('/messages', async (ctx) => {
+      await this.guard(ctx).sse.message(ctx);
+    });
+    this.routes = { name: 'mcp', router, mount: 'root' };
+  }
+
+  /** Hands the face its services and starts following the registry. Called once, in init. */
+  attach(deps: McpFaceDeps): void {
+    if (this.state) throw new Error('McpFace.attach was called twice');
+    const { registry, config, logger } = deps;
+    const metaTools = new Map<string, MetaTool>();
+    const kernelTools = registryMetaTools({ ...deps, discoverySources: deps.discoverySources ?? [] });
+    for (const tool of kernelTools) metaTools.set(tool.name, tool);
+    for (const tool of deps.registryTools) {
+      if (metaTools.has(tool.name)) logger.info(`meta tool '${tool.name}' is provided by a plugin, replacing the kernel's`);
+      metaTools.set(tool.name, tool);
+    }
+    const names = new Set(metaTools.keys());
+    const catalog = new UpstreamCatalog(registry, config.tool_naming, logger, () => names);
+    const subscriptions = new ResourceSubscriptions(logger);
+    const context: SessionContext = {
+      registry,
+      invoker: deps.invoker,
+      policies: deps.policies,
+      logger,
+      catalog,
+      proxy: new ProxyRequests(catalog),
+      subscriptions,
+      metaTools: () => metaTools,
+      serverInfo: { name: 'hangar', version: deps.runtime.version },
+    };
+    const open = (principal: Principal, kind: SessionKind, id?: string) => this.open(principal, kind, id);
+    this.state = {
+      deps,
+      context,
+      streamable: new StreamableHttpEndpoint(open, logger),
+      sse: new SseEndpoint(open, logger),
+    };
+    this.unsubscribe.push(
+      registry.onChange((change) => this.changed(change)),
+      registry.onNotification((serverId, notification) => this.notified(serverId, notification)),
+    );
+    if (config.tool_naming === 'flat') this.checkFlatConflicts();
+  }
+
+  /** Serves one MCP session over `input`/`output` (stdio mode); resolves once it is connected. */
+  async connectStdio(input: Readable, output: Writable): Promise<void> {
+    const { authenticators } = this.attached().deps;
+    // Stdio has no headers: authenticators see an empty request on the `mcp` channel, so an auth
+    // plugin decides what a local stdio client is (anonymous when none claims it; one that throws refuses).
+    const principal = await authenticate(authenticators, { channel: 'mcp', path: 'stdio', headers: {}, query: {} });
+    const session = this.open(principal, 'stdio');
+    input.once('end', () => void session.close());
+    await session.connect(new StdioServerTransport(input, output));
+  }
+
+  /** Number of open sessions (all transports). */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Closes every session and stops following the registry. */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const stop of this.unsubscribe.splice(0)) stop();
+    if (this.flush) clearImmediate(this.flush);
+    await Promise.allSettled([...this.sessions.values()].map((session) => session.close()));
+  }
+
+  private open(principal: Principal, kind: SessionKind, id: string = randomUUID()): McpSession {
+    if (this.closing) throw new ServiceUnavailableError('Hangar is shutting down');
+    const session = new McpSession(id, principal, kind, this.attached().context);
+    this.sessions.set(id, session);
+    void session.closed.then(() => this.sessions.delete(id));
+    this.attached().deps.logger.debug({ session: id, kind, principal: principal.id }, 'MCP session opened');
+    return session;
+  }
+
+  /** The Host/Origin check every MCP route runs first (it throws the 403); returns the attached state. */
+  private guard(ctx: ParameterizedContext<HangarState>): Attached {
+    const attached = this.attached();
+    const socket = ctx.req.socket;
+    checkHostAndOrigin(
+      {
+        host: ctx.get('host') || undefined,
+        origin: ctx.get('origin') || undefined,
+        localAddress: socket.localAddress,
+        localPort: socket.localPort,
+      },
+      attached.deps.listenHost,
+    );
+    return attached;
+  }
+
+  private attached(): Attached {
+    if (!this.state) throw new ServiceUnavailableError('The MCP face is not ready yet');
+    return this.state;
+  }
+
+  private changed(change: RegistryChange): void {
+    for (const kind of change.kind === 'servers' ? ALL_LISTS : [change.kind]) this.pending.add(kind);
+    this.flush ??= setImmediate(() => {
+      this.flush = undefined;
+      const kinds = [...this.pending];
+      this.pending.clear();
+      if (this.state?.deps.config.tool_naming === 'flat') this.checkFlatConflicts();
+      for (const session of this.sessions.values()) for (const kind of kinds) session.listChanged(kind);
+    });
+  }
+
+  private notified(serverId: string, notification: UpstreamNotification): void {
+    const params = notification.params ?? {};
+    if (notification.method === 'notifications/message') {
+      for (const session of this.sessions.values()) session.log(serverId, params);
+    } else if (notification.method === 'notifications/resources/updated' && typeof params.uri === 'string') {
+      const { catalog, subscriptions } = this.attached().context;
+      subscriptions.updated(serverId, catalog.exposeUri(serverId, params.uri), params);
+    }
+  }
+
+  /** Flat naming: lists every kind once so conflicts are warned about as soon as they appear. */
+  private checkFlatConflicts(): void {
+    const { catalog } = this.attached().context;
+    catalog.tools();
+    catalog.prompts();
+    catalog.resources();
+    catalog.resourceTemplates();
+  }
+}
+
+/** What `attach` sets up. */
+interface Attached {
+  readonly deps: McpFaceDeps;
+  readonly context: SessionContext;
+  readonly streamable: StreamableHttpEndpoint;
+  readonly sse: SseEndpoint;
+}

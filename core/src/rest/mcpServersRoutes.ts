@@ -1,0 +1,150 @@
+import Router from '@koa/router';
+import type { ParameterizedContext } from 'koa';
+import { ID_PATTERN } from '../config/configSchema.js';
+import { NotImplementedError, ValidationError } from '../errors.js';
+import type { HttpRoutes } from '../extensions/httpRoutes.js';
+import type { HangarState } from '../http/HttpHost.js';
+import { toolInvokerRef } from '../invocation/ToolInvoker.js';
+import { mcpServersRef } from '../lifecycle/McpServerRegistry.js';
+import { MCP_SERVER_STATES, type McpServerState } from '../lifecycle/McpServerState.js';
+import { mcpServerViews } from './mcpServerViews.js';
+import { parseRequest } from './parseRequest.js';
+
+type Context = ParameterizedContext<HangarState, { params: Record<string, string> }>;
+
+/** Longest `correlation_id` accepted; it is copied into every event of the call. */
+const MAX_CORRELATION_ID = 256;
+
+/**
+ * `/api/mcp_servers/...` (seed 001, plus `POST .../tools/{tool}/invoke`): list, create, read,
+ * update, delete, start, stop, tools, health, logs, invocation history and invoke. Services are
+ * resolved per request from the request's scope. Every malformed input is a 4xx naming the field.
+ */
+export function createMcpServersRoutes(): HttpRoutes {
+  const router = new Router<HangarState>();
+
+  router.get('/mcp_servers', (ctx) => {
+    const state = parseRequest.queryString(ctx, 'state');
+    if (state !== undefined && !MCP_SERVER_STATES.includes(state as McpServerState)) {
+      throw new ValidationError(`state: must be one of ${MCP_SERVER_STATES.join(', ')}`);
+    }
+    const { registry, invoker } = services(ctx);
+    ctx.body = {
+      mcp_servers: registry
+        .list(state as McpServerState | undefined)
+        .map((server) => mcpServerViews.summary(server, invoker.visibleTools(server, ctx.state.principal))),
+    };
+  });
+
+  router.post('/mcp_servers', (ctx) => {
+    const { mcp_server_id: id, ...config } = parseRequest.body(ctx);
+    if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
+      throw new ValidationError('mcp_server_id: is required and must match ^[a-zA-Z0-9_-]{1,64}$');
+    }
+    services(ctx).registry.register(id, config, 'api');
+    ctx.status = 201;
+    ctx.body = { mcp_server_id: id, created: true };
+  });
+
+  router.get('/mcp_servers/:id', (ctx) => {
+    const { server, invoker } = serverOf(ctx);
+    ctx.body = mcpServerViews.detail(server, invoker.visibleTools(server, ctx.state.principal));
+  });
+
+  router.put('/mcp_servers/:id', async (ctx) => {
+    const { mcp_server_id: id, ...patch } = parseRequest.body(ctx);
+    const { server, registry } = serverOf(ctx);
+    if (id !== undefined && id !== server.id) throw new ValidationError('mcp_server_id: cannot be changed');
+    await registry.update(server.id, patch);
+    ctx.body = { mcp_server_id: server.id, updated: true };
+  });
+
+  router.delete('/mcp_servers/:id', async (ctx) => {
+    const { server, registry } = serverOf(ctx);
+    await registry.deregister(server.id);
+    ctx.body = { mcp_server_id: server.id, deleted: true };
+  });
+
+  router.post('/mcp_servers/:id/start', async (ctx) => {
+    ctx.body = await serverOf(ctx).server.start();
+  });
+
+  router.post('/mcp_servers/:id/stop', async (ctx) => {
+    const reason = parseRequest.optionalString(parseRequest.optionalBody(ctx), 'reason');
+    ctx.body = await serverOf(ctx).server.stop(reason || 'user_request');
+  });
+
+  router.get('/mcp_servers/:id/tools', (ctx) => {
+    const { server, invoker } = serverOf(ctx);
+    ctx.body = { tools: invoker.visibleTools(server, ctx.state.principal).map((tool) => mcpServerViews.tool(tool)) };
+  });
+
+  router.get('/mcp_servers/:id/health', (ctx) => {
+    const { server } = serverOf(ctx);
+    ctx.body = { mcp_server_id: server.id, state: server.state, ...server.health() };
+  });
+
+  router.get('/mcp_servers/:id/logs', (ctx) => {
+    const lines = parseRequest.queryInt(ctx, 'lines', { min: 1, max: 1000, default: 100 });
+    const { server } = serverOf(ctx);
+    const logs = server.logs(lines);
+    ctx.body = { logs, mcp_server_id: server.id, count: logs.length };
+  });
+
+  router.get('/mcp_servers/:id/tools/history', (ctx) => {
+    const limit = parseRequest.queryInt(ctx, 'limit', { min: 1, max: 500, default: 100 });
+    const from_position = parseRequest.queryInt(ctx, 'from_position', { min: 0, default: 0 });
+    const { server, invoker } = serverOf(ctx);
+    const { history, total } = invoker.history(server.id, { limit, from_position });
+    ctx.body = { mcp_server_id: server.id, history, total };
+  });
+
+  router.post('/mcp_servers/:id/tools/:tool/invoke', async (ctx) => {
+    const body = parseRequest.optionalBody(ctx);
+    const args = parseRequest.optionalObject(body, 'arguments');
+    const timeout_s = body?.timeout_s;
+    if (timeout_s !== undefined && typeof timeout_s !== 'number') throw new ValidationError('timeout_s: must be a number');
+    const correlation_id = parseRequest.optionalString(body, 'correlation_id');
+    if (correlation_id !== undefined && (correlation_id === '' || correlation_id.length > MAX_CORRELATION_ID)) {
+      throw new ValidationError(`correlation_id: must be 1 to ${MAX_CORRELATION_ID} characters`);
+    }
+    if (body?.async !== undefined && typeof body.async !== 'boolean') throw new ValidationError('async: must be a boolean');
+    const { server, invoker } = serverOf(ctx);
+    if (body?.async === true) {
+      throw new NotImplementedError('async invocation (operations) is not available yet; omit "async" to call synchronously');
+    }
+    const tool = ctx.params.tool!;
+    // A client that hangs up cancels the upstream call instead of leaving it running for nobody.
+    const abort = new AbortController();
+    const onClose = (): void => {
+      if (!ctx.res.writableFinished) abort.abort();
+    };
+    ctx.res.once('close', onClose);
+    try {
+      const outcome = await invoker.invoke({
+        mcp_server: server.id,
+        tool,
+        arguments: args,
+        timeout_s,
+        correlation_id,
+        principal: ctx.state.principal,
+        signal: abort.signal,
+      });
+      ctx.body = { mcp_server_id: server.id, tool, ...outcome };
+    } finally {
+      ctx.res.off('close', onClose);
+    }
+  });
+
+  return { name: 'core-mcp-servers', router, mount: 'api' };
+}
+
+function services(ctx: Context) {
+  return { registry: ctx.state.services.resolve(mcpServersRef), invoker: ctx.state.services.resolve(toolInvokerRef) };
+}
+
+/** The server named by `:id` (404 `McpServerNotFoundError` when unknown) and the services. */
+function serverOf(ctx: Context) {
+  const resolved = services(ctx);
+  return { ...resolved, server: resolved.registry.get(ctx.params.id!) };
+}

@@ -1,0 +1,45 @@
+import test from 'ava';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CLI, ROOT } from '../helpers/cli.js';
+import { tempDir, writeIn } from '../helpers/hangar.js';
+import { collectProgress, echoServerYaml, eventually, textOf } from './helpers.js';
+
+test('stdio mode: the CLI serves one MCP session on stdin/stdout', async (t) => {
+  const dir = await tempDir(t);
+  const config = await writeIn(dir, 'hangar.yaml', `mcp_servers:\n${echoServerYaml('echo')}\n`);
+  // The compiled CLI runs plain JS: none of the test runner's loaders.
+  const { NODE_OPTIONS: _loaders, ...env } = process.env;
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, '--config', config, '--data-dir', dir],
+    cwd: ROOT,
+    env: env as Record<string, string>,
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const client = new Client({ name: 'stdio-test', version: '1.0.0' }, { capabilities: { sampling: {} } });
+  t.teardown(() => client.close());
+  await client.connect(transport);
+
+  const names = (await client.listTools()).tools.map((tool) => tool.name);
+  t.true(names.includes('registry_list') && names.includes('echo__echo'), stderr);
+  t.is(textOf(await client.callTool({ name: 'echo__echo', arguments: { text: 'over stdio' } })), 'over stdio');
+
+  client.setRequestHandler(CreateMessageRequestSchema, () => ({
+    role: 'assistant',
+    model: 'm',
+    content: { type: 'text', text: 'stdio sample' },
+  }));
+  t.is(textOf(await client.callTool({ name: 'echo__sample', arguments: { prompt: 'p' } })), 'stdio sample');
+
+  const progress = collectProgress(client);
+  await client.callTool({ name: 'echo__progress_burst', arguments: { count: 5 } }, undefined, { onprogress: () => undefined });
+  const seen = await eventually(() => [...progress.values()].find((list) => list.length === 5), '5 notifications');
+  t.deepEqual(
+    seen.map((entry) => entry.progress),
+    [1, 2, 3, 4, 5],
+  );
+});
