@@ -122,7 +122,12 @@ export class Hangar {
       toolInvokerRef,
       new ToolInvoker({ registry, eventBus, logger, clock, policies: extensions.get(policiesExtensionPoint) }),
     );
-    for (const [id, server] of Object.entries(config.mcp_servers)) registry.register(id, server, 'config');
+    // Relative paths in a config file mean "next to this file", wherever Hangar was started from.
+    const configDir = config.source === undefined ? undefined : path.dirname(path.resolve(config.source));
+    for (const [id, server] of Object.entries(config.mcp_servers)) {
+      const cwd = configDir === undefined ? server.cwd : path.resolve(configDir, server.cwd ?? '.');
+      registry.register(id, { ...server, ...(cwd === undefined ? {} : { cwd }) }, 'config');
+    }
 
     const host = options.http
       ? new HttpHost({

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { connectClient, startEchoHangar, textOf } from './helpers.js';
+import { connectClient, eventually, startEchoHangar, textOf } from './helpers.js';
 
 test('an upstream sampling request during a call is answered by the calling client', async (t) => {
   const { url } = await startEchoHangar(t);
@@ -53,4 +53,16 @@ test('sampling works over the legacy SSE transport too', async (t) => {
   }));
   const result = await client.callTool({ name: 'echo__sample', arguments: { prompt: 'hi' } });
   t.is(textOf(result), 'over sse');
+});
+
+test('a client roots/list_changed notification reaches the running upstreams', async (t) => {
+  const { url } = await startEchoHangar(t);
+  const client = await connectClient(t, url, { capabilities: { roots: { listChanged: true } } });
+  await client.callTool({ name: 'registry_start', arguments: { mcp_server: 'echo' } });
+  await client.sendRootsListChanged();
+  const logs = await eventually(async () => {
+    const body = (await (await fetch(`${url}/api/mcp_servers/echo/logs`)).json()) as { logs: { line: string }[] };
+    return body.logs.some((entry) => entry.line === 'roots changed') ? body.logs : undefined;
+  }, 'roots changed in the upstream log');
+  t.truthy(logs);
 });

@@ -63,6 +63,7 @@ test('an unknown server, an unknown tool and bad arguments are JSON-RPC InvalidP
   const noTool = await t.throwsAsync(client.callTool({ name: 'echo__nope', arguments: {} }), { instanceOf: McpError });
   t.is(noTool.code, ErrorCode.InvalidParams);
   t.regex(noTool.message, /Tool 'nope' not found on MCP server 'echo'/);
+  t.is(noTool.message.match(/MCP error -32602/g)?.length, 1, 'the code is shown once, not once per layer');
 
   const badArgs = await t.throwsAsync(client.callTool({ name: 'echo__echo', arguments: { text: 5 } }), { instanceOf: McpError });
   t.is(badArgs.code, ErrorCode.InvalidParams);

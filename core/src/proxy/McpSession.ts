@@ -10,7 +10,6 @@ import {
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   LoggingLevelSchema,
-  McpError,
   ReadResourceRequestSchema,
   RootsListChangedNotificationSchema,
   SetLevelRequestSchema,
@@ -27,7 +26,7 @@ import { toolAllowed } from '../invocation/toolAccess.js';
 import type { ToolInvoker } from '../invocation/ToolInvoker.js';
 import type { McpServerRegistry } from '../lifecycle/McpServerRegistry.js';
 import type { DownstreamPeer, UpstreamCallOptions } from '../lifecycle/DownstreamPeer.js';
-import { errorResult, upstreamCallFailure } from './mcpErrors.js';
+import { errorResult, upstreamCallFailure, wireError } from './mcpErrors.js';
 import type { MetaTool } from './metaToolKit.js';
 import { exposeContentUris, type ProxyRequests } from './proxyRequests.js';
 import type { ResourceSubscriber, ResourceSubscriptions } from './ResourceSubscriptions.js';
@@ -207,7 +206,7 @@ export class McpSession implements ResourceSubscriber {
       });
     }
     const target = this.context.catalog.resolveTool(name);
-    if (!target) throw new McpError(ErrorCode.InvalidParams, unknownToolMessage(name, this.context.catalog.naming));
+    if (!target) throw wireError(ErrorCode.InvalidParams, unknownToolMessage(name, this.context.catalog.naming));
     return this.inCall(extra, async (options) => {
       try {
         const { result } = await this.context.invoker.invoke({

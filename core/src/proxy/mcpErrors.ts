@@ -10,6 +10,17 @@ import {
 } from '../errors.js';
 import { toErrorBody } from '../http/errorMiddleware.js';
 
+/**
+ * A JSON-RPC error for the wire. The SDK's `McpError` prefixes its message with `MCP error <code>:`
+ * and sends that text, so a client (which prefixes again) would show the code twice; the wire
+ * message here is the plain text.
+ */
+export function wireError(code: number, message: string, data?: unknown): McpError {
+  const error = new McpError(code, message, data);
+  error.message = message;
+  return error;
+}
+
 /** A meta tool's answer: the value as (pretty) JSON text. */
 export function jsonResult(value: unknown): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }] };
@@ -40,12 +51,12 @@ export function errorResult(error: unknown): CallToolResult {
  */
 export function upstreamCallFailure(error: unknown, exposedName: string): CallToolResult {
   if (error instanceof McpServerNotFoundError || error instanceof ToolNotFoundError) {
-    throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${exposedName}: ${error.message}`);
+    throw wireError(ErrorCode.InvalidParams, `Unknown tool ${exposedName}: ${error.message}`);
   }
   if (error instanceof ValidationError) {
-    throw new McpError(ErrorCode.InvalidParams, `Invalid arguments for tool ${exposedName}: ${error.message}`);
+    throw wireError(ErrorCode.InvalidParams, `Invalid arguments for tool ${exposedName}: ${error.message}`);
   }
-  if (error instanceof UpstreamError && error.rpcCode !== undefined) throw new McpError(error.rpcCode, error.message);
+  if (error instanceof UpstreamError && error.rpcCode !== undefined) throw wireError(error.rpcCode, error.message);
   if (error instanceof CallCancelledError) throw error;
   if (error instanceof McpError) throw error;
   return errorResult(error);
@@ -58,11 +69,11 @@ export function upstreamCallFailure(error: unknown, exposedName: string): CallTo
  */
 export function toMcpError(error: unknown): McpError {
   if (error instanceof McpError) return error;
-  if (error instanceof UpstreamError && error.rpcCode !== undefined) return new McpError(error.rpcCode, error.message);
-  if (error instanceof UpstreamTimeoutError) return new McpError(ErrorCode.RequestTimeout, error.message);
+  if (error instanceof UpstreamError && error.rpcCode !== undefined) return wireError(error.rpcCode, error.message);
+  if (error instanceof UpstreamTimeoutError) return wireError(ErrorCode.RequestTimeout, error.message);
   if (isHangarError(error)) {
     const code = error.status_code >= 400 && error.status_code < 499 ? ErrorCode.InvalidParams : ErrorCode.InternalError;
-    return new McpError(code, error.message);
+    return wireError(code, error.message);
   }
-  return new McpError(ErrorCode.InternalError, 'Internal error');
+  return wireError(ErrorCode.InternalError, 'Internal error');
 }

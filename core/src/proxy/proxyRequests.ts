@@ -1,13 +1,12 @@
 import {
   ErrorCode,
-  McpError,
   type CompleteRequest,
   type CompleteResult,
   type GetPromptResult,
   type ReadResourceResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamCallOptions } from '../lifecycle/DownstreamPeer.js';
-import { toMcpError } from './mcpErrors.js';
+import { toMcpError, wireError } from './mcpErrors.js';
 import type { ResolvedName, UpstreamCatalog } from './UpstreamCatalog.js';
 
 /**
@@ -81,7 +80,7 @@ export class ProxyRequests {
   }
 
   private require(target: ResolvedName | undefined, message: string): ResolvedName {
-    if (!target) throw new McpError(ErrorCode.InvalidParams, message);
+    if (!target) throw wireError(ErrorCode.InvalidParams, message);
     return target;
   }
 }

@@ -1,3 +1,4 @@
+import { mcpServerViews } from '../lifecycle/mcpServerViews.js';
 import { z } from 'zod';
 import type { HangarConfig } from '../config/configSchema.js';
 import type { AccessPolicy, Principal } from '../extensions/auth.js';
@@ -71,17 +72,7 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
       run: async ({ state_filter }, { principal }) => ({
         mcp_servers: (await readable(principal, state_filter)).map((server) => {
           const tools = visibleTools(server, principal);
-          return {
-            mcp_server: server.id,
-            state: server.state,
-            mode: server.config.mode,
-            alive: server.alive,
-            tools_count: tools.length,
-            health_status: server.health().status,
-            tools_predefined: server.toolsPredefined,
-            description: server.config.description ?? null,
-            tools: tools.map((tool) => tool.name),
-          };
+          return { ...mcpServerViews.summary(server, tools), tools: tools.map((tool) => tool.name) };
         }),
       }),
     }),

@@ -1,3 +1,4 @@
+import { wireError } from './mcpErrors.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
@@ -7,7 +8,6 @@ import {
   EmptyResultSchema,
   ErrorCode,
   ListRootsResultSchema,
-  McpError,
   ResultSchema,
   type ClientCapabilities,
   type ServerNotification,
@@ -45,7 +45,7 @@ export function sessionPeer(
     async request(request, signal) {
       const capability = capabilityFor(request.method);
       if (capability !== undefined && !server.getClientCapabilities()?.[capability]) {
-        throw new McpError(
+        throw wireError(
           ErrorCode.MethodNotFound,
           `The downstream MCP client (session ${sessionId}) does not support ${capability} (${request.method})`,
         );

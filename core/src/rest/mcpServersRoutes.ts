@@ -7,7 +7,7 @@ import type { HangarState } from '../http/HttpHost.js';
 import { toolInvokerRef } from '../invocation/ToolInvoker.js';
 import { mcpServersRef } from '../lifecycle/McpServerRegistry.js';
 import { MCP_SERVER_STATES, type McpServerState } from '../lifecycle/McpServerState.js';
-import { mcpServerViews } from './mcpServerViews.js';
+import { mcpServerViews } from '../lifecycle/mcpServerViews.js';
 import { parseRequest } from './parseRequest.js';
 
 type Context = ParameterizedContext<HangarState, { params: Record<string, string> }>;

@@ -1,6 +1,6 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '../config/configSchema.js';
-import type { McpServer } from '../lifecycle/McpServer.js';
+import type { McpServer } from './McpServer.js';
 
 const REDACTED = '***';
 
