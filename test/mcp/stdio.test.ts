@@ -4,7 +4,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { CLI, ROOT } from '../helpers/cli.js';
 import { tempDir, writeIn } from '../helpers/hangar.js';
-import { collectProgress, echoServerYaml, eventually, textOf } from './helpers.js';
+import { collectProgress, ECHO_SERVER, echoServerYaml, eventually, textOf } from './helpers.js';
 
 test('stdio mode: the CLI serves one MCP session on stdin/stdout', async (t) => {
   const dir = await tempDir(t);
@@ -42,4 +42,26 @@ test('stdio mode: the CLI serves one MCP session on stdin/stdout', async (t) => 
     seen.map((entry) => entry.progress),
     [1, 2, 3, 4, 5],
   );
+});
+
+test('a Claude Desktop config (mcpServers JSON) works as --config, from any working directory', async (t) => {
+  const dir = await tempDir(t);
+  const config = await writeIn(dir, 'claude_desktop_config.json', {
+    mcpServers: { echo: { command: process.execPath, args: [ECHO_SERVER], env: { ECHO_NAME: 'from-claude' } } },
+  });
+  const { NODE_OPTIONS: _loaders, ...env } = process.env;
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, '--config', config, '--data-dir', dir],
+    cwd: dir,
+    env: env as Record<string, string>,
+    stderr: 'pipe',
+  });
+  const client = new Client({ name: 'claude-style', version: '1.0.0' });
+  t.teardown(() => client.close());
+  await client.connect(transport);
+  const whoami = JSON.parse(textOf(await client.callTool({ name: 'echo__whoami', arguments: {} }))) as {
+    env: Record<string, string>;
+  };
+  t.is(whoami.env.ECHO_NAME, 'from-claude');
 });

@@ -12,7 +12,7 @@ import { mcpServersRef } from '../lifecycle/McpServerRegistry.js';
 import { McpFace } from '../proxy/McpFace.js';
 import { createMcpServersRoutes } from '../rest/mcpServersRoutes.js';
 import { createSystemRoutes } from '../rest/systemRoutes.js';
-import { configRef, loggerRef, runtimeRef } from '../services/coreServices.js';
+import { clockRef, configRef, loggerRef, runtimeRef } from '../services/coreServices.js';
 import { mcpFaceRef } from '../services/mcpFaceRef.js';
 import { remoteTransport } from '../transports/remoteTransport.js';
 import { subprocessTransport } from '../transports/subprocessTransport.js';
@@ -68,6 +68,7 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
             config: configRef,
             logger: loggerRef,
             runtime: runtimeRef,
+            clock: clockRef,
             policies: policiesExtensionPoint,
             registryTools: registryToolsExtensionPoint,
             authenticators: authenticatorsExtensionPoint,

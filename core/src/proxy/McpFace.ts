@@ -15,6 +15,7 @@ import type { HangarState } from '../http/HttpHost.js';
 import type { ToolInvoker } from '../invocation/ToolInvoker.js';
 import type { McpServerRegistry, RegistryChange } from '../lifecycle/McpServerRegistry.js';
 import type { UpstreamNotification } from '../lifecycle/McpServer.js';
+import type { Clock } from '../services/Clock.js';
 import type { HangarRuntime } from '../services/coreServices.js';
 import { checkHostAndOrigin } from './hostCheck.js';
 import { McpSession, type ListKind, type SessionContext, type SessionKind } from './McpSession.js';
@@ -37,6 +38,8 @@ export interface McpFaceDeps {
   readonly registryTools: readonly RegistryTool[];
   readonly runtime: HangarRuntime;
   readonly authenticators: readonly Authenticator[];
+  /** Drives the idle expiry of streamable HTTP sessions. */
+  readonly clock: Clock;
   /** Discovery source types plugins provide, for `registry_sources`; none when omitted. */
   readonly discoverySources?: readonly DiscoverySourceFactory[];
   /** The address HTTP listens on (`--host`), for the Host check; the connection's local address when omitted. */
@@ -106,7 +109,7 @@ export class McpFace {
     this.state = {
       deps,
       context,
-      streamable: new StreamableHttpEndpoint(open, logger),
+      streamable: new StreamableHttpEndpoint(open, logger, deps.clock),
       sse: new SseEndpoint(open, logger),
     };
     this.unsubscribe.push(
@@ -137,6 +140,7 @@ export class McpFace {
     this.closing = true;
     for (const stop of this.unsubscribe.splice(0)) stop();
     if (this.flush) clearImmediate(this.flush);
+    await this.state?.streamable.closeAll();
     await Promise.allSettled([...this.sessions.values()].map((session) => session.close()));
   }
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AccessDeniedError } from '../errors.js';
 import type { Principal } from '../extensions/auth.js';
 import type { HangarState } from '../http/HttpHost.js';
+import type { Clock, TimerHandle } from '../services/Clock.js';
 import type { McpSession, SessionKind } from './McpSession.js';
 import { SessionHttpTransport } from './SessionHttpTransport.js';
 import { answeredAsJson, isInitializeBody } from './streamingMethods.js';
@@ -14,7 +15,13 @@ export type OpenSession = (principal: Principal, kind: SessionKind, id?: string)
 interface Entry {
   readonly session: McpSession;
   readonly transport: SessionHttpTransport;
+  /** Requests (and open GET streams) in progress. */
+  active: number;
+  lastSeen: number;
 }
+
+/** A streamable HTTP session with no request for this long (and no open stream) is closed. */
+export const SESSION_IDLE_MS = 30 * 60_000;
 
 /**
  * `/mcp`: MCP over streamable HTTP, one SDK transport and one session per `Mcp-Session-Id`.
@@ -25,6 +32,8 @@ interface Entry {
  * The session's principal is fixed at initialize; a request on it by another principal is 403.
  *
  * Messages for the standalone GET stream wait while it is not open (SessionHttpTransport).
+ * Clients that vanish without a DELETE would otherwise leave sessions forever: one with no request
+ * in progress and none for `SESSION_IDLE_MS` is closed (the client gets 404 and re-initializes).
  *
  * The SDK's node wrapper is not used: requests go to its web-standard transport directly, so the
  * `Response` can be inspected. The transport always streams (SSE); answers to the methods of
@@ -35,10 +44,13 @@ interface Entry {
  */
 export class StreamableHttpEndpoint {
   private readonly entries = new Map<string, Entry>();
+  private sweepTimer: TimerHandle | undefined;
 
   constructor(
     private readonly open: OpenSession,
     private readonly logger: Logger,
+    private readonly clock: Clock,
+    private readonly idleMs = SESSION_IDLE_MS,
   ) {}
 
   /** Sessions currently open on this endpoint. */
@@ -76,6 +88,7 @@ export class StreamableHttpEndpoint {
     }
 
     ctx.respond = false;
+    entry.active += 1;
     const left = new AbortController();
     ctx.res.once('close', () => left.abort());
     try {
@@ -99,6 +112,8 @@ export class StreamableHttpEndpoint {
         ctx.res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }));
       }
     } finally {
+      entry.active -= 1;
+      entry.lastSeen = this.clock.now();
       // An initialize the transport refused (malformed, unsupported) leaves no session behind.
       if (opened && !this.entries.has(entry.session.id)) await entry.session.close();
     }
@@ -106,6 +121,8 @@ export class StreamableHttpEndpoint {
 
   /** Closes every session of this endpoint. */
   async closeAll(): Promise<void> {
+    this.sweepTimer?.cancel();
+    this.sweepTimer = undefined;
     await Promise.allSettled([...this.entries.values()].map((entry) => entry.session.close()));
   }
 
@@ -117,10 +134,31 @@ export class StreamableHttpEndpoint {
         this.entries.set(id, entry);
       },
     });
-    const entry: Entry = { session, transport };
+    const entry: Entry = { session, transport, active: 0, lastSeen: this.clock.now() };
     void session.closed.then(() => this.entries.delete(session.id));
+    this.scheduleSweep();
     await session.connect(transport);
     return entry;
+  }
+
+  private scheduleSweep(): void {
+    if (this.sweepTimer) return;
+    this.sweepTimer = this.clock.setTimeout(
+      () => {
+        this.sweepTimer = undefined;
+        const now = this.clock.now();
+        for (const entry of this.entries.values()) {
+          if (entry.active > 0 || now - entry.lastSeen < this.idleMs) continue;
+          this.logger.info(
+            { session: entry.session.id },
+            `closing MCP session idle for ${Math.round((now - entry.lastSeen) / 1000)} s`,
+          );
+          void entry.session.close();
+        }
+        if (this.entries.size > 0) this.scheduleSweep();
+      },
+      Math.min(this.idleMs, 60_000),
+    );
   }
 }
 
