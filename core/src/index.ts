@@ -26,7 +26,7 @@ export { mcpFaceRef } from './services/mcpFaceRef.js';
 export { McpServerRegistry, mcpServersRef } from './lifecycle/McpServerRegistry.js';
 export type { RegistryChange, McpServerRegistryOptions } from './lifecycle/McpServerRegistry.js';
 export { McpServer } from './lifecycle/McpServer.js';
-export type { McpServerOrigin, StartResult, StopResult, UpstreamNotification } from './lifecycle/McpServer.js';
+export type { McpServerOrigin, StartResult, StopResult, UpstreamNotification } from './lifecycle/McpServerContext.js';
 export type { McpServerListKind } from './lifecycle/ServerCatalog.js';
 export { MCP_SERVER_STATES, TRANSITIONS, canTransition } from './lifecycle/McpServerState.js';
 export type { McpServerState } from './lifecycle/McpServerState.js';

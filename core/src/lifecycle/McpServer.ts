@@ -1,8 +1,6 @@
-import type { Logger } from 'pino';
-import { McpError, ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type {
   CallToolResult,
-  ClientCapabilities,
   Prompt,
   Resource,
   ResourceTemplate,
@@ -12,62 +10,17 @@ import type {
 import type { McpServerConfig } from '../config/configSchema.js';
 import { McpServerStartError, McpServerUnavailableError, UpstreamError } from '../errors.js';
 import { createEvent } from '../events/DomainEvent.js';
-import type { EventBus } from '../events/EventBus.js';
-import type { TransportFactory, UpstreamConnection } from '../extensions/transports.js';
-import type { Clock, TimerHandle } from '../services/Clock.js';
-import type { ProcessSpawner } from '../services/ProcessSpawner.js';
+import type { UpstreamConnection } from '../extensions/transports.js';
+import type { TimerHandle } from '../services/Clock.js';
 import { backoffMs } from './backoff.js';
 import type { DownstreamPeer, UpstreamCallOptions } from './DownstreamPeer.js';
+import type { McpServerContext, McpServerOrigin, StartResult, StopResult, UpstreamNotification } from './McpServerContext.js';
+import { relayToPeer } from './relayToPeer.js';
 import { HealthRecord, type McpServerHealth } from './HealthRecord.js';
 import { LogRing, type ServerLogEntry } from './LogRing.js';
 import { assertTransition, type McpServerState } from './McpServerState.js';
 import { ServerCatalog, type McpServerListKind } from './ServerCatalog.js';
 import { UpstreamClient } from './UpstreamClient.js';
-
-/** Where a server's registration came from. */
-export type McpServerOrigin = 'config' | 'api' | 'discovery';
-
-/** An upstream notification passed on to downstream sessions. */
-export interface UpstreamNotification {
-  readonly method: string;
-  readonly params?: Record<string, unknown>;
-}
-
-/** What every McpServer is given by its registry. */
-export interface McpServerContext {
-  readonly transportFor: (mode: string) => TransportFactory | undefined;
-  readonly spawn: ProcessSpawner;
-  readonly clock: Clock;
-  readonly random: () => number;
-  readonly eventBus: EventBus;
-  readonly logger: Logger;
-  readonly clientInfo: { readonly name: string; readonly version: string };
-  /** The downstream-requested log level, applied to every server that starts. */
-  readonly loggingLevel: () => string | undefined;
-  readonly onListChanged: (serverId: string, kind: McpServerListKind) => void;
-  readonly onNotification: (serverId: string, notification: UpstreamNotification) => void;
-  /** Spawn + initialize + list, bounded (default 30 s). */
-  readonly startTimeoutMs?: number;
-  /** One health check (default 5 s). */
-  readonly healthTimeoutMs?: number;
-}
-
-/** What `start()` reports. */
-export interface StartResult {
-  mcp_server_id: string;
-  state: McpServerState;
-  started: boolean;
-  tools_count: number;
-  startup_duration_ms: number;
-}
-
-/** What `stop()` reports. */
-export interface StopResult {
-  mcp_server_id: string;
-  state: McpServerState;
-  stopped: boolean;
-  reason: string;
-}
 
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
@@ -188,6 +141,7 @@ export class McpServer {
     await client?.close();
     this.transition('cold');
     this.log('system', `stopped (${reason})`);
+    this.context.logger.info({ mcp_server_id: this.id, reason }, `MCP server '${this.id}' stopped (${reason})`);
     this.publish('McpServerStopped', { reason });
     return { mcp_server_id: this.id, state: this.currentState, stopped: true, reason };
   }
@@ -331,7 +285,9 @@ export class McpServer {
     const duration = this.context.clock.now() - began;
     this.failures = 0;
     this.transition('ready');
-    this.log('system', `started in ${duration} ms with ${this.tools.length} tools${client.pid ? ` (pid ${client.pid})` : ''}`);
+    const started = `started in ${duration} ms with ${this.tools.length} tools${client.pid ? ` (pid ${client.pid})` : ''}`;
+    this.log('system', started);
+    this.context.logger.info({ mcp_server_id: this.id }, `MCP server '${this.id}' ${started}`);
     this.publish('McpServerStarted', {
       mode: this.currentConfig.mode,
       tools_count: this.tools.length,
@@ -361,34 +317,13 @@ export class McpServer {
   private handlersFor(current: () => UpstreamClient | undefined) {
     return {
       onRequest: (request: UpstreamNotification, signal: AbortSignal, context?: { peer?: DownstreamPeer }) =>
-        this.relayToPeer(request, signal, context?.peer),
+        relayToPeer(request, signal, [context?.peer, this.lastPeer]),
       onNotification: (notification: UpstreamNotification) => this.onUpstreamNotification(notification),
       onUnexpectedClose: (error?: Error) => {
         const client = current();
         if (client && client === this.client) this.crashed(error);
       },
     };
-  }
-
-  /**
-   * A server→client request goes to the session of the latest call in flight; MCP does not say which
-   * call it belongs to. With no call in flight (roots/list after a list_changed), the last caller.
-   */
-  private relayToPeer(
-    request: UpstreamNotification,
-    signal: AbortSignal,
-    inFlightPeer: DownstreamPeer | undefined,
-  ): Promise<Record<string, unknown>> {
-    const capability = capabilityFor(request.method);
-    const peer = [inFlightPeer, this.lastPeer].find(
-      (candidate) => candidate && (capability === undefined || candidate.clientCapabilities()?.[capability]),
-    );
-    if (!peer) {
-      return Promise.reject(
-        new McpError(ErrorCode.MethodNotFound, `No connected MCP client of Hangar supports ${request.method}`),
-      );
-    }
-    return peer.request(request, signal);
   }
 
   private onUpstreamNotification(notification: UpstreamNotification): void {
@@ -528,13 +463,6 @@ async function pingOrList(client: UpstreamClient, timeoutMs: number): Promise<vo
     if (error instanceof UpstreamError && error.rpcCode === ErrorCode.MethodNotFound) await client.listTools(timeoutMs);
     else throw error;
   }
-}
-
-function capabilityFor(method: string): keyof ClientCapabilities | undefined {
-  if (method === 'sampling/createMessage') return 'sampling';
-  if (method === 'elicitation/create') return 'elicitation';
-  if (method === 'roots/list') return 'roots';
-  return undefined;
 }
 
 function missingTransport(mode: string): string {

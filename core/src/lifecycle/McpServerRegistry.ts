@@ -8,7 +8,8 @@ import type { TransportFactory } from '../extensions/transports.js';
 import { serviceRef } from '../kernel/refs.js';
 import type { Clock } from '../services/Clock.js';
 import type { ProcessSpawner } from '../services/ProcessSpawner.js';
-import { McpServer, type McpServerContext, type McpServerOrigin, type UpstreamNotification } from './McpServer.js';
+import { McpServer } from './McpServer.js';
+import type { McpServerContext, McpServerOrigin, UpstreamNotification } from './McpServerContext.js';
 import type { McpServerState } from './McpServerState.js';
 import type { McpServerListKind } from './ServerCatalog.js';
 

@@ -14,7 +14,7 @@ import { authenticate } from '../http/authenticate.js';
 import type { HangarState } from '../http/HttpHost.js';
 import type { ToolInvoker } from '../invocation/ToolInvoker.js';
 import type { McpServerRegistry, RegistryChange } from '../lifecycle/McpServerRegistry.js';
-import type { UpstreamNotification } from '../lifecycle/McpServer.js';
+import type { UpstreamNotification } from '../lifecycle/McpServerContext.js';
 import type { Clock } from '../services/Clock.js';
 import type { HangarRuntime } from '../services/coreServices.js';
 import { checkHostAndOrigin } from './hostCheck.js';
