@@ -2,13 +2,13 @@
 // twice: against the fixture server directly (proves the fixture implements what the suite calls), then against
 // Hangar's MCP face fronting the same fixture over stdio with `tool_naming: flat` (flat names keep the tool,
 // prompt and resource names the scenarios ask for).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
+import { spawnTracked, startHttpFixture } from '../helpers/httpFixture.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const fixture = path.join(root, 'test', 'fixtures', 'conformance-server.mjs');
@@ -52,45 +52,10 @@ interface SuiteRun {
   checks: Map<string, ConformanceCheck[]>;
 }
 
-/** Spawns a process that is killed (its whole output drained) when the test ends. */
-function spawnTracked(t: ExecutionContext, command: string, args: string[]): ChildProcess {
-  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-    await exited;
-    clearTimeout(killer);
-  });
-  return child;
-}
-
 async function tempDir(t: ExecutionContext, prefix: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   return dir;
-}
-
-/** Starts the fixture in HTTP mode on a port the OS picks and resolves with its /mcp URL once it listens. */
-async function startFixtureOverHttp(t: ExecutionContext): Promise<string> {
-  const child = spawnTracked(t, process.execPath, [fixture, '--http', '0']);
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`fixture did not start in 10 s:\n${stderr}`)), 10_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const url = /listening on (http:\/\/\S+)/.exec(stderr)?.[1];
-      if (url !== undefined) {
-        clearTimeout(timer);
-        resolve(url);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`fixture exited (${code}) before listening:\n${stderr}`));
-    });
-  });
 }
 
 /** Runs `conformance server --url <url>` (active suite) with the Node 20 preload and collects every result. */
@@ -178,7 +143,7 @@ function assertAllPassed(t: ExecutionContext, run: SuiteRun): void {
 }
 
 test('the fixture passes the active conformance suite directly', async (t) => {
-  const url = await startFixtureOverHttp(t);
+  const url = (await startHttpFixture(t, fixture)).url;
   assertAllPassed(t, await runActiveSuite(t, url));
 });
 
