@@ -228,3 +228,19 @@ test('once connected, a call answered in plain JSON may take longer than connect
   const result = await client.callTool({ name: 'wait', arguments: { ms: 800 } });
   t.deepEqual(result.content, [{ type: 'text', text: 'waited' }]);
 });
+
+test('thousands of calls on one connection leave no pile of abort listeners (no MaxListenersExceededWarning)', async (t) => {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => {
+    if (warning.name === 'MaxListenersExceededWarning') warnings.push(warning.message);
+  };
+  process.on('warning', onWarning);
+  t.teardown(() => process.off('warning', onWarning));
+  const server = await streamableServer(t, true);
+  const { connection } = await open(t, `${server.origin}/mcp`, remoteTransport);
+  const client = await connectClient(t, connection);
+  // undici warns past 1500 listeners on one signal; 1600 sequential calls would cross it.
+  for (let i = 0; i < 1600; i++) await echo(client, 'x');
+  await new Promise((resolve) => setImmediate(resolve));
+  t.deepEqual(warnings, []);
+});

@@ -156,7 +156,7 @@ class RemoteTransport implements Transport {
     const limited = !this.connected || init?.method !== 'POST';
     let response: Response;
     try {
-      response = await (limited ? this.fetchWithin(url, init) : fetch(url, init));
+      response = await (limited ? this.fetchWithin(url, init) : fetch(url, { ...init, signal: isolated(init?.signal) }));
     } catch (error) {
       if (this.connected && init?.signal?.aborted !== true) {
         this.connectionLost(`${this.url.href} is unreachable: ${describe(error)}`);
@@ -219,6 +219,16 @@ class RemoteTransport implements Transport {
     this.closed = true;
     this.onclose?.();
   }
+}
+
+/**
+ * The SDK passes one long-lived signal to every request of a connection, and undici adds an abort
+ * listener to it per request that only GC removes: thousands of calls end in
+ * MaxListenersExceededWarning and a growing listener list. `AbortSignal.any` follows its source
+ * weakly, so each request gets its own signal and the shared one gathers nothing.
+ */
+function isolated(signal: AbortSignal | null | undefined): AbortSignal | undefined {
+  return signal ? AbortSignal.any([signal]) : undefined;
 }
 
 /** 4xx means "not streamable HTTP here" unless it is about credentials, which SSE would not fix. */
