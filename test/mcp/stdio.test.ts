@@ -6,18 +6,22 @@ import { CLI, ROOT } from '../helpers/cli.js';
 import { tempDir, writeIn } from '../helpers/hangar.js';
 import { collectProgress, ECHO_SERVER, echoServerYaml, eventually, textOf } from './helpers.js';
 
-test('stdio mode: the CLI serves one MCP session on stdin/stdout', async (t) => {
-  const dir = await tempDir(t);
-  const config = await writeIn(dir, 'hangar.yaml', `mcp_servers:\n${echoServerYaml('echo')}\n`);
-  // The compiled CLI runs plain JS: none of the test runner's loaders.
+/** The compiled CLI in stdio mode as an SDK client transport (plain JS: none of the test runner's loaders). */
+function cliOverStdio(config: string, dataDir: string, cwd: string): StdioClientTransport {
   const { NODE_OPTIONS: _loaders, ...env } = process.env;
-  const transport = new StdioClientTransport({
+  return new StdioClientTransport({
     command: process.execPath,
-    args: [CLI, '--config', config, '--data-dir', dir],
-    cwd: ROOT,
+    args: [CLI, '--config', config, '--data-dir', dataDir],
+    cwd,
     env: env as Record<string, string>,
     stderr: 'pipe',
   });
+}
+
+test('stdio mode: the CLI serves one MCP session on stdin/stdout', async (t) => {
+  const dir = await tempDir(t);
+  const config = await writeIn(dir, 'hangar.yaml', `mcp_servers:\n${echoServerYaml('echo')}\n`);
+  const transport = cliOverStdio(config, dir, ROOT);
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const client = new Client({ name: 'stdio-test', version: '1.0.0' }, { capabilities: { sampling: {} } });
@@ -49,14 +53,7 @@ test('a Claude Desktop config (mcpServers JSON) works as --config, from any work
   const config = await writeIn(dir, 'claude_desktop_config.json', {
     mcpServers: { echo: { command: process.execPath, args: [ECHO_SERVER], env: { ECHO_NAME: 'from-claude' } } },
   });
-  const { NODE_OPTIONS: _loaders, ...env } = process.env;
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI, '--config', config, '--data-dir', dir],
-    cwd: dir,
-    env: env as Record<string, string>,
-    stderr: 'pipe',
-  });
+  const transport = cliOverStdio(config, dir, dir);
   const client = new Client({ name: 'claude-style', version: '1.0.0' });
   t.teardown(() => client.close());
   await client.connect(transport);
