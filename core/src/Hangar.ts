@@ -22,6 +22,7 @@ import { parsePluginEntries, readPluginsFile, type PluginEntry } from './kernel/
 import { ServiceContainer } from './kernel/ServiceContainer.js';
 import { toolInvokerRef, ToolInvoker } from './invocation/ToolInvoker.js';
 import { McpServerRegistry, mcpServersRef } from './lifecycle/McpServerRegistry.js';
+import { ProcessLedger } from './lifecycle/ProcessLedger.js';
 import { policiesExtensionPoint } from './extensions/auth.js';
 import { transportsExtensionPoint } from './extensions/transports.js';
 import { systemClock, type Clock } from './services/Clock.js';
@@ -109,6 +110,8 @@ export class Hangar {
     const clock = options.clock ?? systemClock;
     const spawn = options.spawner ?? nodeSpawner;
     container.register(processSpawnerRef, spawn);
+    const ledger = new ProcessLedger(path.join(runtime.dataDir, 'run'), logger);
+    ledger.reapLeftovers();
     const registry = new McpServerRegistry({
       transports: extensions.get(transportsExtensionPoint),
       spawn,
@@ -116,6 +119,7 @@ export class Hangar {
       eventBus,
       logger: logger.child({ component: 'mcp-servers' }),
       clientInfo: { name: 'hangar', version: CORE_VERSION },
+      ledger,
     });
     container.register(mcpServersRef, registry);
     container.register(

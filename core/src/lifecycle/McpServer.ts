@@ -139,6 +139,7 @@ export class McpServer {
     }
     this.detach();
     await client?.close();
+    this.forgetProcess(client?.pid);
     this.transition('cold');
     this.log('system', `stopped (${reason})`);
     this.context.logger.info({ mcp_server_id: this.id, reason }, `MCP server '${this.id}' stopped (${reason})`);
@@ -247,6 +248,7 @@ export class McpServer {
       // Restarting a degraded server that still has a connection: that connection goes first.
       this.detach();
       await previous.close();
+      this.forgetProcess(previous.pid);
     }
     const began = this.context.clock.now();
     const factory = this.context.transportFor(this.currentConfig.mode);
@@ -262,6 +264,7 @@ export class McpServer {
         spawn: this.context.spawn,
         onLog: (line) => this.ring.push({ ...line, mcp_server_id: this.id }),
       });
+      if (connection.pid !== undefined) this.context.ledger?.record(this.id, connection.pid);
       client = await UpstreamClient.connect(
         connection,
         this.handlersFor(() => client),
@@ -280,6 +283,7 @@ export class McpServer {
       for (const kind of this.catalog.replace(lists)) this.context.onListChanged(this.id, kind);
     } catch (error) {
       await (client ? client.close() : connection?.stop())?.catch(() => undefined);
+      this.forgetProcess(connection?.pid);
       throw this.startFailed(error);
     }
     const duration = this.context.clock.now() - began;
@@ -353,6 +357,8 @@ export class McpServer {
 
   /** The connection ended on its own: ready → dead (or stays degraded), then recovery with backoff. */
   private crashed(error: Error | undefined): void {
+    // The transport stops what is left of the process group itself.
+    this.forgetProcess(this.client?.pid);
     this.detach();
     this.failures += 1;
     const message = `connection lost${error ? `: ${error.message}` : ''}`;
@@ -411,6 +417,10 @@ export class McpServer {
         this.context.logger.error({ err: error, mcp_server_id: this.id }, 'idle stop failed'),
       );
     }, delay);
+  }
+
+  private forgetProcess(pid: number | undefined): void {
+    if (pid !== undefined) this.context.ledger?.forget(this.id, pid);
   }
 
   private detach(): void {

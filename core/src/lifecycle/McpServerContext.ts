@@ -4,6 +4,7 @@ import type { TransportFactory } from '../extensions/transports.js';
 import type { Clock } from '../services/Clock.js';
 import type { ProcessSpawner } from '../services/ProcessSpawner.js';
 import type { McpServerState } from './McpServerState.js';
+import type { ProcessLedger } from './ProcessLedger.js';
 import type { McpServerListKind } from './ServerCatalog.js';
 
 /** Where a server's registration came from. */
@@ -32,6 +33,8 @@ export interface McpServerContext {
   readonly startTimeoutMs?: number;
   /** One health check (default 5 s). */
   readonly healthTimeoutMs?: number;
+  /** Where running process groups are recorded, so a killed Hangar's leftovers are reaped at the next boot. */
+  readonly ledger?: ProcessLedger;
 }
 
 /** What `start()` reports. */

@@ -11,6 +11,7 @@ import type { ProcessSpawner } from '../services/ProcessSpawner.js';
 import { McpServer } from './McpServer.js';
 import type { McpServerContext, McpServerOrigin, UpstreamNotification } from './McpServerContext.js';
 import type { McpServerState } from './McpServerState.js';
+import type { ProcessLedger } from './ProcessLedger.js';
 import type { McpServerListKind } from './ServerCatalog.js';
 
 /** A change to the set of servers or to one server's lists. */
@@ -30,6 +31,7 @@ export interface McpServerRegistryOptions {
   readonly random?: () => number;
   readonly startTimeoutMs?: number;
   readonly healthTimeoutMs?: number;
+  readonly ledger?: ProcessLedger;
 }
 
 // Fields whose change needs a new process or connection to take effect.
@@ -76,6 +78,7 @@ export class McpServerRegistry {
       },
       startTimeoutMs: options.startTimeoutMs,
       healthTimeoutMs: options.healthTimeoutMs,
+      ledger: options.ledger,
     };
   }
 
