@@ -2,17 +2,9 @@ import path from 'node:path';
 import test from 'ava';
 import { tempDir, writeIn } from '../helpers/hangar.js';
 import { ROOT, runHttpCli } from '../helpers/cli.js';
+import { groupAlive } from '../helpers/processes.js';
 
 const ECHO = path.join(ROOT, 'test', 'fixtures', 'echo-server.mjs');
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function until(condition: () => boolean): Promise<boolean> {
   for (let i = 0; i < 100 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -2,17 +2,9 @@ import path from 'node:path';
 import test from 'ava';
 import { tempDir, writeIn } from '../helpers/hangar.js';
 import { ROOT, runHttpCli } from '../helpers/cli.js';
+import { groupAlive } from '../helpers/processes.js';
 
 const ECHO = path.join(ROOT, 'test', 'fixtures', 'echo-server.mjs');
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('after SIGTERM of Hangar no server process survives, wrappers and grandchildren included', async (t) => {
   const dir = await tempDir(t);
