@@ -13,10 +13,10 @@ import type { ServerLogLine, UpstreamConnection } from '../extensions/transports
 import { createRemoteTransport, remoteTransport } from './remoteTransport.js';
 
 // Retry the dropped GET stream at once so a vanished server is noticed without the SDK's 1 s pause.
-const quick = createRemoteTransport({
-  reconnection: { initialReconnectionDelay: 10, maxReconnectionDelay: 50, reconnectionDelayGrowFactor: 1, maxRetries: 2 },
-  connectTimeoutMs: 500,
-});
+const reconnection = { initialReconnectionDelay: 10, maxReconnectionDelay: 50, reconnectionDelayGrowFactor: 1, maxRetries: 2 };
+// Connect timeouts generous enough for a loaded 2-core CI box, except where the timeout is the point.
+const quick = createRemoteTransport({ reconnection, connectTimeoutMs: 10_000 });
+const impatient = createRemoteTransport({ reconnection, connectTimeoutMs: 1_000 });
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -212,9 +212,9 @@ test('an endpoint that speaks neither protocol fails naming both attempts', asyn
 
 test('a server that accepts the connection but never answers fails the connect after connectTimeoutMs', async (t) => {
   const server = await httpServer(t, () => {}); // Never responds; goAway() at teardown drops the socket.
-  const { connection } = await open(t, `${server.origin}/mcp`);
+  const { connection } = await open(t, `${server.origin}/mcp`, impatient);
   const error = await t.throwsAsync(connectClient(t, connection));
-  t.regex(error.message, /did not answer within 500 ms/);
+  t.regex(error.message, /did not answer within 1000 ms/);
   t.deepEqual(
     server.requests.map((request) => request.method),
     ['POST'],
@@ -223,9 +223,9 @@ test('a server that accepts the connection but never answers fails the connect a
 
 test('once connected, a call answered in plain JSON may take longer than connectTimeoutMs', async (t) => {
   const server = await streamableServer(t, true);
-  const { connection } = await open(t, `${server.origin}/mcp`);
+  const { connection } = await open(t, `${server.origin}/mcp`, impatient);
   const client = await connectClient(t, connection);
-  const result = await client.callTool({ name: 'wait', arguments: { ms: 800 } });
+  const result = await client.callTool({ name: 'wait', arguments: { ms: 1_500 } });
   t.deepEqual(result.content, [{ type: 'text', text: 'waited' }]);
 });
 
