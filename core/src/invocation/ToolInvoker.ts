@@ -14,8 +14,6 @@ import { ArgumentValidator } from './ArgumentValidator.js';
 import { toolAllowed } from './toolAccess.js';
 import { ToolHistory, type ToolHistoryPage } from './ToolHistory.js';
 
-/** Default upstream timeout of a tool call (DESIGN §4). */
-const DEFAULT_TIMEOUT_S = 30;
 /** Upper bound of `timeout_s`: longer work belongs in an async operation. */
 const MAX_TIMEOUT_S = 3600;
 
@@ -117,39 +115,22 @@ export class ToolInvoker {
         onProgress: request.onProgress,
         peer: request.peer,
       });
-      const duration_ms = this.clock.now() - startedAt;
-      const result_size_bytes = sizeOf(result);
       const isError = result.isError === true ? ({ is_error: true } as const) : {};
-      this.publish(server.id, 'ToolInvocationCompleted', {
-        tool: tool.name,
-        duration_ms,
-        result_size_bytes,
-        correlation_id,
-        ...isError,
-      });
-      this.records.record(server.id, {
-        correlation_id,
-        tool: tool.name,
+      const duration_ms = this.finish(server.id, startedAt, {
         status: 'completed',
-        started_at: new Date(startedAt).toISOString(),
-        duration_ms,
-        result_size_bytes,
+        tool: tool.name,
+        correlation_id,
+        result_size_bytes: sizeOf(result),
         ...isError,
       });
       return { result, correlation_id, duration_ms };
     } catch (error) {
-      const duration_ms = this.clock.now() - startedAt;
-      const error_type = error instanceof Error ? error.name : 'Error';
-      const error_message = error instanceof Error ? error.message : String(error);
-      this.publish(server.id, 'ToolInvocationFailed', { tool: tool.name, error_type, error_message, correlation_id });
-      this.records.record(server.id, {
-        correlation_id,
-        tool: tool.name,
+      this.finish(server.id, startedAt, {
         status: 'failed',
-        started_at: new Date(startedAt).toISOString(),
-        duration_ms,
-        error_type,
-        error_message,
+        tool: tool.name,
+        correlation_id,
+        error_type: error instanceof Error ? error.name : 'Error',
+        error_message: error instanceof Error ? error.message : String(error),
       });
       throw error;
     }
@@ -193,16 +174,37 @@ export class ToolInvoker {
     return tool;
   }
 
+  /**
+   * Records how an invocation ended, once for the event stream and once for the history, from the
+   * same fields. `ToolInvocationFailed` carries no duration (DESIGN §4); the history always does.
+   * Returns the duration.
+   */
+  private finish(mcpServerId: string, startedAt: number, outcome: InvocationOutcomeFields): number {
+    const duration_ms = this.clock.now() - startedAt;
+    const { status, ...fields } = outcome;
+    if (status === 'completed') this.publish(mcpServerId, 'ToolInvocationCompleted', { ...fields, duration_ms });
+    else this.publish(mcpServerId, 'ToolInvocationFailed', fields);
+    this.records.record(mcpServerId, { ...outcome, started_at: new Date(startedAt).toISOString(), duration_ms });
+    return duration_ms;
+  }
+
   private publish(mcpServerId: string, type: string, data: Record<string, unknown>): void {
     this.eventBus.publish(createEvent(type, data, { mcpServerId, now: new Date(this.clock.now()) }));
   }
 }
 
+/** What an invocation's end records, besides its timing. */
+type InvocationOutcomeFields = { readonly tool: string; readonly correlation_id: string } & (
+  | { readonly status: 'completed'; readonly result_size_bytes: number; readonly is_error?: true }
+  | { readonly status: 'failed'; readonly error_type: string; readonly error_message: string }
+);
+
 /** The invoker service (`core.toolInvoker`). */
 export const toolInvokerRef = serviceRef<ToolInvoker>('core.toolInvoker');
 
-function timeoutMsOf(timeout_s: number | undefined): number {
-  if (timeout_s === undefined) return DEFAULT_TIMEOUT_S * 1000;
+/** `timeout_s` in ms; absent means the upstream client's default (30 s, DESIGN §4). */
+function timeoutMsOf(timeout_s: number | undefined): number | undefined {
+  if (timeout_s === undefined) return undefined;
   if (typeof timeout_s !== 'number' || !Number.isFinite(timeout_s) || timeout_s <= 0 || timeout_s > MAX_TIMEOUT_S) {
     throw new ValidationError(`timeout_s: must be a positive number of seconds, at most ${MAX_TIMEOUT_S}`);
   }
