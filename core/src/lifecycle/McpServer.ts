@@ -22,8 +22,6 @@ import { assertTransition, type McpServerState } from './McpServerState.js';
 import { ServerCatalog, type McpServerListKind } from './ServerCatalog.js';
 import { UpstreamClient } from './UpstreamClient.js';
 
-const DEFAULT_CALL_TIMEOUT_MS = 30_000;
-
 /**
  * One managed MCP server: its state machine (DESIGN §4), its upstream connection, and the timers
  * that keep it healthy (health checks), frugal (idle GC) and alive (recovery with backoff). Every
@@ -157,9 +155,7 @@ export class McpServer {
 
   /** Calls a tool, starting the server first if it is not running. */
   async callTool(name: string, args: Record<string, unknown>, options: UpstreamCallOptions = {}): Promise<CallToolResult> {
-    return this.withClient(options, (client) =>
-      client.callTool(name, args, { ...options, timeoutMs: options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS }),
-    );
+    return this.withClient(options, (client) => client.callTool(name, args, options));
   }
 
   /** Sends any other request upstream (resources/read, prompts/get, completion/complete, …). */
@@ -168,9 +164,7 @@ export class McpServer {
     params: Record<string, unknown> | undefined,
     options: UpstreamCallOptions = {},
   ): Promise<Record<string, unknown>> {
-    return this.withClient(options, (client) =>
-      client.request(method, params, { ...options, timeoutMs: options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS }),
-    );
+    return this.withClient(options, (client) => client.request(method, params, options));
   }
 
   /**

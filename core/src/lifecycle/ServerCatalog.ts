@@ -48,14 +48,13 @@ export class ServerCatalog {
     return this.known?.prompts ?? [];
   }
 
-  /** Reads every list a started server offers (its capabilities say which). */
+  /** Reads every list a started server offers (the client answers [] for a capability it lacks). */
   static async fetch(client: UpstreamClient, timeoutMs: number): Promise<CatalogLists> {
-    const capabilities = client.serverCapabilities;
     const [tools, resources, resourceTemplates, prompts] = await Promise.all([
       client.listTools(timeoutMs),
-      capabilities.resources ? client.listResources(timeoutMs) : [],
-      capabilities.resources ? client.listResourceTemplates(timeoutMs) : [],
-      capabilities.prompts ? client.listPrompts(timeoutMs) : [],
+      client.listResources(timeoutMs),
+      client.listResourceTemplates(timeoutMs),
+      client.listPrompts(timeoutMs),
     ]);
     return { tools, resources, resourceTemplates, prompts };
   }
