@@ -48,11 +48,7 @@ export class UpstreamCatalog {
       return out;
     }
     const reserved = this.reservedToolNames();
-    for (const [name, { server, item }] of this.flatIndex(
-      'tool',
-      (server) => server.tools,
-      (tool) => tool.name,
-    )) {
+    for (const [name, { server, item }] of this.toolIndex()) {
       if (reserved.has(name)) {
         this.warnOnce(
           `reserved:${name}:${server.id}`,
@@ -69,24 +65,14 @@ export class UpstreamCatalog {
   resolveTool(exposed: string): ResolvedName | undefined {
     if (this.naming === 'namespaced') return this.resolveNamespaced(splitNamespacedName(exposed));
     if (this.reservedToolNames().has(exposed)) return undefined;
-    const owner = this.flatIndex(
-      'tool',
-      (server) => server.tools,
-      (tool) => tool.name,
-    ).get(exposed);
+    const owner = this.toolIndex().get(exposed);
     return owner && { server: owner.server, name: exposed };
   }
 
   /** Every exposed prompt. */
   prompts(): Prompt[] {
     if (this.naming === 'flat') {
-      return [
-        ...this.flatIndex(
-          'prompt',
-          (server) => server.prompts,
-          (prompt) => prompt.name,
-        ).values(),
-      ].map((entry) => entry.item);
+      return [...this.promptIndex().values()].map((entry) => entry.item);
     }
     return this.registry
       .list()
@@ -96,24 +82,14 @@ export class UpstreamCatalog {
   /** The server and upstream prompt a downstream prompt name means. */
   resolvePrompt(exposed: string): ResolvedName | undefined {
     if (this.naming === 'namespaced') return this.resolveNamespaced(splitNamespacedName(exposed));
-    const owner = this.flatIndex(
-      'prompt',
-      (server) => server.prompts,
-      (prompt) => prompt.name,
-    ).get(exposed);
+    const owner = this.promptIndex().get(exposed);
     return owner && { server: owner.server, name: exposed };
   }
 
   /** Every exposed resource. */
   resources(): Resource[] {
     if (this.naming === 'flat') {
-      return [
-        ...this.flatIndex(
-          'resource',
-          (server) => server.resources,
-          (resource) => resource.uri,
-        ).values(),
-      ].map((entry) => entry.item);
+      return [...this.resourceIndex().values()].map((entry) => entry.item);
     }
     return this.registry
       .list()
@@ -139,11 +115,7 @@ export class UpstreamCatalog {
    */
   resolveUri(exposed: string): ResolvedName | undefined {
     if (this.naming === 'namespaced') return this.resolveNamespaced(splitNamespacedUri(exposed));
-    const owner = this.flatIndex(
-      'resource',
-      (server) => server.resources,
-      (resource) => resource.uri,
-    ).get(exposed);
+    const owner = this.resourceIndex().get(exposed);
     if (owner) return { server: owner.server, name: exposed };
     for (const { server, item } of this.templateIndex().values()) {
       if (new UriTemplate(item.uriTemplate).match(exposed) !== null) return { server, name: exposed };
@@ -166,6 +138,30 @@ export class UpstreamCatalog {
   private resolveNamespaced(split: { serverId: string; name: string } | undefined): ResolvedName | undefined {
     const server = split && this.registry.find(split.serverId);
     return server && split && { server, name: split.name };
+  }
+
+  private toolIndex(): Map<string, { server: McpServer; item: Tool }> {
+    return this.flatIndex(
+      'tool',
+      (server) => server.tools,
+      (tool) => tool.name,
+    );
+  }
+
+  private promptIndex(): Map<string, { server: McpServer; item: Prompt }> {
+    return this.flatIndex(
+      'prompt',
+      (server) => server.prompts,
+      (prompt) => prompt.name,
+    );
+  }
+
+  private resourceIndex(): Map<string, { server: McpServer; item: Resource }> {
+    return this.flatIndex(
+      'resource',
+      (server) => server.resources,
+      (resource) => resource.uri,
+    );
   }
 
   private templateIndex(): Map<string, { server: McpServer; item: ResourceTemplate }> {
