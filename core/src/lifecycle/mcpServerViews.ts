@@ -1,6 +1,10 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '../config/configSchema.js';
+import type { Principal } from '../extensions/auth.js';
+import type { ToolInvoker } from '../invocation/ToolInvoker.js';
+import type { HangarRuntime } from '../services/coreServices.js';
 import type { McpServer } from './McpServer.js';
+import type { McpServerState } from './McpServerState.js';
 
 const REDACTED = '***';
 
@@ -38,6 +42,29 @@ export const mcpServerViews = {
       tools_predefined: server.toolsPredefined,
       health: server.health(),
       in_flight: server.inFlight,
+    };
+  },
+
+  /**
+   * The totals of `GET /system` (seed 001) and `registry_status`. `total_tools` counts what the
+   * caller can see, as the listings do; `mcp_servers_by_state` names only the states some server is in.
+   */
+  system(
+    servers: readonly McpServer[],
+    invoker: Pick<ToolInvoker, 'visibleTools' | 'totalCalls'>,
+    principal: Principal,
+    runtime: HangarRuntime,
+    now: number,
+  ) {
+    const byState: Partial<Record<McpServerState, number>> = {};
+    for (const server of servers) byState[server.state] = (byState[server.state] ?? 0) + 1;
+    return {
+      total_mcp_servers: servers.length,
+      mcp_servers_by_state: byState,
+      total_tools: servers.reduce((sum, server) => sum + invoker.visibleTools(server, principal).length, 0),
+      total_tool_calls: invoker.totalCalls,
+      uptime_seconds: Math.round(Math.max(0, now - runtime.startedAt)) / 1000,
+      version: runtime.version,
     };
   },
 

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import type { HangarConfig } from '../config/configSchema.js';
 import type { AccessPolicy, Principal } from '../extensions/auth.js';
 import type { DiscoverySourceFactory } from '../extensions/discoverySources.js';
-import { toolAllowed } from '../invocation/toolAccess.js';
 import type { ToolInvoker } from '../invocation/ToolInvoker.js';
 import type { McpServer } from '../lifecycle/McpServer.js';
 import type { McpServerRegistry } from '../lifecycle/McpServerRegistry.js';
 import { MCP_SERVER_STATES, type McpServerState } from '../lifecycle/McpServerState.js';
+import type { Clock } from '../services/Clock.js';
 import type { HangarRuntime } from '../services/coreServices.js';
 import { toErrorBody } from '../http/errorMiddleware.js';
 import { invokeWithRetries } from './invokeWithRetries.js';
@@ -20,6 +20,8 @@ export interface MetaToolContext {
   readonly config: HangarConfig;
   readonly policies: readonly AccessPolicy[];
   readonly runtime: HangarRuntime;
+  /** For uptime. */
+  readonly clock: Clock;
   /** Source types some plugin can create (`filesystem`, `docker`, …). */
   readonly discoverySources: readonly DiscoverySourceFactory[];
 }
@@ -56,8 +58,6 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
     await authorize(policies, principal, 'mcp_server:read', `mcp_server:${server.id}`);
     return server;
   };
-  const visibleTools = (server: McpServer, principal: Principal) =>
-    server.tools.filter((tool) => toolAllowed(server, tool.name, principal, policies));
 
   return [
     defineMetaTool({
@@ -71,7 +71,7 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
       }),
       run: async ({ state_filter }, { principal }) => ({
         mcp_servers: (await readable(principal, state_filter)).map((server) => {
-          const tools = visibleTools(server, principal);
+          const tools = invoker.visibleTools(server, principal);
           return { ...mcpServerViews.summary(server, tools), tools: tools.map((tool) => tool.name) };
         }),
       }),
@@ -134,7 +134,11 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
       schema: z.object({ mcp_server: serverId }),
       run: async ({ mcp_server }, { principal }) => {
         const server = await readOne(principal, mcp_server);
-        return { mcp_server: server.id, tools_predefined: server.toolsPredefined, tools: visibleTools(server, principal) };
+        return {
+          mcp_server: server.id,
+          tools_predefined: server.toolsPredefined,
+          tools: invoker.visibleTools(server, principal),
+        };
       },
     }),
     defineMetaTool({
@@ -153,8 +157,6 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
       schema: z.object({}),
       run: async (_args, { principal }) => {
         const servers = await readable(principal);
-        const byState: Record<string, number> = {};
-        for (const server of servers) byState[server.state] = (byState[server.state] ?? 0) + 1;
         return {
           mcp_servers: servers.map((server) => ({
             mcp_server: server.id,
@@ -163,17 +165,10 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
             alive: server.alive,
             pid: server.pid ?? null,
             health_status: server.health().status,
-            tools_count: visibleTools(server, principal).length,
+            tools_count: invoker.visibleTools(server, principal).length,
             in_flight: server.inFlight,
           })),
-          summary: {
-            total_mcp_servers: servers.length,
-            mcp_servers_by_state: byState,
-            total_tools: servers.reduce((sum, server) => sum + visibleTools(server, principal).length, 0),
-            total_tool_calls: invoker.totalCalls,
-            uptime_seconds: (Date.now() - context.runtime.startedAt) / 1000,
-            version: context.runtime.version,
-          },
+          summary: mcpServerViews.system(servers, invoker, principal, context.runtime, context.clock.now()),
         };
       },
     }),
