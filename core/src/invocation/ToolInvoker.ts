@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
-import { AccessDeniedError, ToolNotFoundError, ValidationError } from '../errors.js';
+import { ToolNotFoundError, ValidationError } from '../errors.js';
 import { createEvent } from '../events/DomainEvent.js';
 import type { EventBus } from '../events/EventBus.js';
 import { ANONYMOUS, type AccessPolicy, type Principal } from '../extensions/auth.js';
@@ -11,6 +11,7 @@ import type { McpServer } from '../lifecycle/McpServer.js';
 import type { McpServerRegistry } from '../lifecycle/McpServerRegistry.js';
 import type { Clock } from '../services/Clock.js';
 import { ArgumentValidator } from './ArgumentValidator.js';
+import { authorize } from './authorize.js';
 import { toolAllowed } from './toolAccess.js';
 import { ToolHistory, type ToolHistoryPage } from './ToolHistory.js';
 
@@ -147,13 +148,14 @@ export class ToolInvoker {
   }
 
   // Policies may refuse the server as a whole (403); tool-level refusals are `findTool`'s (404).
-  private async checkAccess(server: McpServer, principal: Principal): Promise<void> {
-    for (const policy of this.policies) {
-      const decision = await policy.check({ principal, action: 'mcp_server:invoke', resource: `mcp_server:${server.id}` });
-      if (decision === 'deny') {
-        throw new AccessDeniedError(`'${principal.id}' may not invoke tools of MCP server '${server.id}'`);
-      }
-    }
+  private checkAccess(server: McpServer, principal: Principal): Promise<void> {
+    return authorize(
+      this.policies,
+      principal,
+      'mcp_server:invoke',
+      `mcp_server:${server.id}`,
+      `'${principal.id}' may not invoke tools of MCP server '${server.id}'`,
+    );
   }
 
   /**

@@ -13,6 +13,14 @@ export interface DownstreamPeer {
   request(request: { method: string; params?: Record<string, unknown> }, signal: AbortSignal): Promise<Record<string, unknown>>;
 }
 
+/** The client capability a server→client request needs (`sampling`, `elicitation`, `roots`), if any. */
+export function requiredClientCapability(method: string): keyof ClientCapabilities | undefined {
+  if (method === 'sampling/createMessage') return 'sampling';
+  if (method === 'elicitation/create') return 'elicitation';
+  if (method === 'roots/list') return 'roots';
+  return undefined;
+}
+
 /** Options of one upstream request. */
 export interface UpstreamCallOptions {
   readonly signal?: AbortSignal;

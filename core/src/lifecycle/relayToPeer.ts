@@ -1,5 +1,5 @@
-import { ErrorCode, McpError, type ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
-import type { DownstreamPeer } from './DownstreamPeer.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { requiredClientCapability, type DownstreamPeer } from './DownstreamPeer.js';
 
 /**
  * Sends a server→client request (sampling, elicitation, roots) an upstream made to the first
@@ -12,7 +12,7 @@ export function relayToPeer(
   signal: AbortSignal,
   candidates: readonly (DownstreamPeer | undefined)[],
 ): Promise<Record<string, unknown>> {
-  const capability = capabilityFor(request.method);
+  const capability = requiredClientCapability(request.method);
   const peer = candidates.find(
     (candidate) => candidate && (capability === undefined || candidate.clientCapabilities()?.[capability]),
   );
@@ -20,11 +20,4 @@ export function relayToPeer(
     return Promise.reject(new McpError(ErrorCode.MethodNotFound, `No connected MCP client of Hangar supports ${request.method}`));
   }
   return peer.request(request, signal);
-}
-
-function capabilityFor(method: string): keyof ClientCapabilities | undefined {
-  if (method === 'sampling/createMessage') return 'sampling';
-  if (method === 'elicitation/create') return 'elicitation';
-  if (method === 'roots/list') return 'roots';
-  return undefined;
 }

@@ -1,8 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z, type ZodType } from 'zod';
 import { formatIssues } from '../config/formatIssue.js';
-import { AccessDeniedError, ValidationError } from '../errors.js';
-import type { AccessPolicy, Principal } from '../extensions/auth.js';
+import { ValidationError } from '../errors.js';
+import type { Principal } from '../extensions/auth.js';
 import type { RegistryTool } from '../extensions/registryTools.js';
 import type { DownstreamPeer, UpstreamProgress } from '../lifecycle/DownstreamPeer.js';
 import { errorResult, jsonResult } from './mcpErrors.js';
@@ -66,36 +66,4 @@ function withAliases(args: Record<string, unknown>): Record<string, unknown> {
     }
   }
   return out;
-}
-
-/**
- * Asks every policy whether `principal` may do `action` on `resource`; any `deny` refuses with
- * `AccessDeniedError`. Actions are `mcp_server:<verb>` (the invoker checks `mcp_server:invoke`).
- */
-export async function authorize(
-  policies: readonly AccessPolicy[],
-  principal: Principal,
-  action: string,
-  resource: string,
-): Promise<void> {
-  for (const policy of policies) {
-    if ((await policy.check({ principal, action, resource })) === 'deny') {
-      throw new AccessDeniedError(`'${principal.id}' may not ${action} on ${resource}`);
-    }
-  }
-}
-
-/** Whether no policy denies; for listings, which leave out what the caller may not read. */
-export async function permitted(
-  policies: readonly AccessPolicy[],
-  principal: Principal,
-  action: string,
-  resource: string,
-): Promise<boolean> {
-  try {
-    await authorize(policies, principal, action, resource);
-    return true;
-  } catch {
-    return false;
-  }
 }

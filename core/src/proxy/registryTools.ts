@@ -11,7 +11,8 @@ import type { Clock } from '../services/Clock.js';
 import type { HangarRuntime } from '../services/coreServices.js';
 import { toErrorBody } from '../http/errorMiddleware.js';
 import { invokeWithRetries } from './invokeWithRetries.js';
-import { authorize, defineMetaTool, permitted, type MetaTool } from './metaToolKit.js';
+import { authorize, permitted } from '../invocation/authorize.js';
+import { defineMetaTool, type MetaTool } from './metaToolKit.js';
 
 /** What the kernel's meta tools work with. */
 export interface MetaToolContext {

@@ -9,11 +9,10 @@ import {
   ErrorCode,
   ListRootsResultSchema,
   ResultSchema,
-  type ClientCapabilities,
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { DownstreamPeer } from '../lifecycle/DownstreamPeer.js';
+import { requiredClientCapability, type DownstreamPeer } from '../lifecycle/DownstreamPeer.js';
 
 /** The `extra` the SDK hands a request handler of our downstream `Server`. */
 export type HandlerExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -43,7 +42,7 @@ export function sessionPeer(
     id: sessionId,
     clientCapabilities: () => server.getClientCapabilities(),
     async request(request, signal) {
-      const capability = capabilityFor(request.method);
+      const capability = requiredClientCapability(request.method);
       if (capability !== undefined && !server.getClientCapabilities()?.[capability]) {
         throw wireError(
           ErrorCode.MethodNotFound,
@@ -60,13 +59,6 @@ export function sessionPeer(
       return result;
     },
   };
-}
-
-function capabilityFor(method: string): keyof ClientCapabilities | undefined {
-  if (method === 'sampling/createMessage') return 'sampling';
-  if (method === 'elicitation/create') return 'elicitation';
-  if (method === 'roots/list') return 'roots';
-  return undefined;
 }
 
 /** The SDK schema the client's answer is checked against (a passthrough for other methods). */
