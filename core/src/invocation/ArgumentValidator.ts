@@ -26,8 +26,8 @@ const MAX_BY_TEXT = 2_000;
 /**
  * Validates tool arguments against the tool's `inputSchema` with ajv, before the upstream sees
  * them. Each schema is compiled once: looked up by object first (tool lists are replaced, not
- * mutated), then by its JSON text, because predefined tools are rebuilt on every read. Draft 2020-12 is the default dialect (MCP's), draft-07 (what most SDKs
- * still emit) is used when the schema says so or when it is invalid as 2020-12. A schema that
+ * mutated), then by its JSON text, because every restart of a server brings the same schemas as
+ * new objects. Draft 2020-12 is the default dialect (MCP's), draft-07 (what most SDKs still emit) is used when the schema says so or when it is invalid as 2020-12. A schema that
  * compiles in neither is logged once and not enforced: a server's sloppy schema must not make its
  * tools uncallable, and the upstream still validates on its side.
  */
