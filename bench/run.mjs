@@ -2,6 +2,7 @@
 // several rounds; compare ratios within one run, not absolute times across machines.
 import { benchBoot } from './boot.mjs';
 import { benchCalls } from './calls.mjs';
+import { benchEvents, eventsTables } from './events.mjs';
 
 const rows = await benchBoot();
 console.log(
@@ -24,3 +25,6 @@ for (const [name, r] of [
 console.log(
   `\nHangar/direct: p50 ${(calls.hangar.p50 / calls.direct.p50).toFixed(2)}x, cold start ${(calls.hangar.cold / calls.direct.cold).toFixed(2)}x`,
 );
+
+console.log('\n## Event store (SQLite file in the OS temp dir, WAL, synchronous=FULL)\n');
+console.log(eventsTables(await benchEvents()));

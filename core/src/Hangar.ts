@@ -5,7 +5,11 @@ import { builtinPlugins } from './builtins/builtinPlugins.js';
 import { loadConfig } from './config/loadConfig.js';
 import type { HangarConfig } from './config/configSchema.js';
 import { CliUsageError, PluginDuplicateError, type HangarError } from './errors.js';
+import { ConfigManager, configManagerRef } from './config/ConfigManager.js';
+import { configServers } from './config/configServers.js';
 import { EventBus } from './events/EventBus.js';
+import { EventSerializer } from './events/EventSerializer.js';
+import { openEventStore } from './events/store/openEventStore.js';
 import { authenticatorsExtensionPoint } from './extensions/auth.js';
 import { configSectionsExtensionPoint } from './extensions/configSections.js';
 import { eventSinksExtensionPoint } from './extensions/eventSinks.js';
@@ -23,8 +27,10 @@ import { ServiceContainer } from './kernel/ServiceContainer.js';
 import { toolInvokerRef, ToolInvoker } from './invocation/ToolInvoker.js';
 import { McpServerRegistry, mcpServersRef } from './lifecycle/McpServerRegistry.js';
 import { ProcessLedger } from './lifecycle/ProcessLedger.js';
+import { restoreRegistry } from './lifecycle/registryHistory.js';
 import { policiesExtensionPoint } from './extensions/auth.js';
 import { transportsExtensionPoint } from './extensions/transports.js';
+import { upcastersExtensionPoint } from './extensions/upcasters.js';
 import { systemClock, type Clock } from './services/Clock.js';
 import { nodeSpawner, processSpawnerRef, type ProcessSpawner } from './services/ProcessSpawner.js';
 import { clockRef, configRef, eventBusRef, loggerRef, runtimeRef, type HangarRuntime } from './services/coreServices.js';
@@ -105,7 +111,14 @@ export class Hangar {
     container.register(configRef, config);
     container.register(clockRef, options.clock ?? systemClock);
     container.register(runtimeRef, runtime);
-    const eventBus = new EventBus(extensions.get(eventSinksExtensionPoint), logger);
+    const configDir = config.source === undefined ? process.cwd() : path.dirname(path.resolve(config.source));
+    const store = await openEventStore(config.event_store, { dataDir: runtime.dataDir, baseDir: configDir }, logger);
+    const eventBus = new EventBus({
+      sinks: extensions.get(eventSinksExtensionPoint),
+      store,
+      serializer: new EventSerializer(extensions.get(upcastersExtensionPoint)),
+      logger,
+    });
     container.register(eventBusRef, eventBus);
     const clock = options.clock ?? systemClock;
     const spawn = options.spawner ?? nodeSpawner;
@@ -126,12 +139,25 @@ export class Hangar {
       toolInvokerRef,
       new ToolInvoker({ registry, eventBus, logger, clock, policies: extensions.get(policiesExtensionPoint) }),
     );
-    // Relative paths in a config file mean "next to this file", wherever Hangar was started from.
-    const configDir = config.source === undefined ? undefined : path.dirname(path.resolve(config.source));
-    for (const [id, server] of Object.entries(config.mcp_servers)) {
-      const cwd = configDir === undefined ? server.cwd : path.resolve(configDir, server.cwd ?? '.');
-      registry.register(id, { ...server, ...(cwd === undefined ? {} : { cwd }) }, 'config');
+    try {
+      await restoreRegistry(registry, eventBus, configServers(config), logger);
+    } catch (error) {
+      await eventBus.close();
+      throw error;
     }
+    container.register(
+      configManagerRef,
+      new ConfigManager({
+        config,
+        registry,
+        eventBus,
+        logger: logger.child({ component: 'config' }),
+        dataDir: runtime.dataDir,
+        sections: extensions.get(configSectionsExtensionPoint),
+        env: options.env,
+        clock,
+      }),
+    );
 
     const host = options.http
       ? new HttpHost({
@@ -182,6 +208,8 @@ export class Hangar {
       this.host?.setReadiness('stopping');
       const errors = await this.kernel.stop();
       await this.host?.close();
+      // Last: the servers' final events (stopped) are stored before the store closes.
+      await this.container.resolve(eventBusRef).close();
       await this.container.dispose();
       this.logger.info('Hangar stopped');
       return errors;

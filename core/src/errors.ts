@@ -268,3 +268,23 @@ export class ExtensionConflictError extends HangarError {
     super(message, 'HANGAR_ERR_EXTENSION_CONFLICT');
   }
 }
+
+// ---- events -------------------------------------------------------------------------------
+
+/** An append found the stream at another version than the caller expected (optimistic concurrency). */
+export class ConcurrencyError extends HangarError {
+  constructor(
+    readonly stream_id: string,
+    readonly expected_version: number,
+    readonly actual_version: number,
+  ) {
+    super(`stream '${stream_id}' is at version ${actual_version}, expected ${expected_version}`, 'HANGAR_ERR_CONCURRENCY', 409);
+  }
+}
+
+/** A stored payload could not be brought to the current schema version (seed 004). */
+export class UpcastingError extends HangarError {
+  constructor(message: string) {
+    super(message, 'HANGAR_ERR_UPCASTING');
+  }
+}

@@ -35,6 +35,7 @@ export type { ServerLogEntry } from './lifecycle/LogRing.js';
 export type { DownstreamPeer, UpstreamCallOptions, UpstreamProgress } from './lifecycle/DownstreamPeer.js';
 export { backoffMs } from './lifecycle/backoff.js';
 export { ToolInvoker, toolInvokerRef } from './invocation/ToolInvoker.js';
+export { ConfigManager, configManagerRef } from './config/ConfigManager.js';
 export { toolAllowed } from './invocation/toolAccess.js';
 
 // Extension points
@@ -63,6 +64,23 @@ export type { ConfigSection } from './extensions/configSections.js';
 export { createEvent } from './events/DomainEvent.js';
 export type { DomainEvent, PublishedEvent } from './events/DomainEvent.js';
 export { EventBus } from './events/EventBus.js';
+export type { EventBusOptions, PublishOptions } from './events/EventBus.js';
+export { EventSerializer, EVENT_VERSIONS } from './events/EventSerializer.js';
+export type { HistoricEvent } from './events/EventSerializer.js';
+export { eventFrame } from './events/eventFrames.js';
+export { MemoryEventStore } from './events/store/MemoryEventStore.js';
+export { SqliteEventStore } from './events/store/SqliteEventStore.js';
+export type { SqliteEventStoreOptions } from './events/store/SqliteEventStore.js';
+export { mcpServerStream, DEFAULT_READ_LIMIT } from './events/store/EventStore.js';
+export type {
+  EventStore,
+  EventToAppend,
+  StoredEvent,
+  AppendResult,
+  ExpectedVersion,
+  ReadOptions,
+  ReadFilter,
+} from './events/store/EventStore.js';
 
 // Config
 export { loadConfig, validateConfig } from './config/loadConfig.js';
@@ -111,6 +129,8 @@ export {
   UpstreamError,
   UpstreamTimeoutError,
   CallCancelledError,
+  ConcurrencyError,
+  UpcastingError,
 } from './errors.js';
 
 // Booting

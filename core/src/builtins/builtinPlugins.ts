@@ -1,15 +1,19 @@
 import { definePlugin, type PluginDefinition } from '../kernel/definePlugin.js';
 import { authenticatorsExtensionPoint, policiesExtensionPoint } from '../extensions/auth.js';
 import { discoverySourcesExtensionPoint } from '../extensions/discoverySources.js';
+import { mcpServerStartedV1ToV2 } from '../events/upcasters/mcpServerStartedV1ToV2.js';
 import { eventSinksExtensionPoint } from '../extensions/eventSinks.js';
 import { httpRoutesExtensionPoint } from '../extensions/httpRoutes.js';
 import { registryToolsExtensionPoint } from '../extensions/registryTools.js';
 import { strategiesExtensionPoint } from '../extensions/strategies.js';
 import { transportsExtensionPoint } from '../extensions/transports.js';
+import { upcastersExtensionPoint } from '../extensions/upcasters.js';
 import { wsRoutesExtensionPoint } from '../extensions/wsRoutes.js';
 import { toolInvokerRef } from '../invocation/ToolInvoker.js';
 import { mcpServersRef } from '../lifecycle/McpServerRegistry.js';
 import { McpFace } from '../proxy/McpFace.js';
+import { createConfigRoutes } from '../rest/configRoutes.js';
+import { createEventsRoutes } from '../rest/eventsRoutes.js';
 import { createMcpServersRoutes } from '../rest/mcpServersRoutes.js';
 import { createSystemRoutes } from '../rest/systemRoutes.js';
 import { clockRef, configRef, loggerRef, runtimeRef } from '../services/coreServices.js';
@@ -49,6 +53,8 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
         const hub = new EventStreamHub();
         env.provide(eventSinksExtensionPoint, hub);
         env.provide(wsRoutesExtensionPoint, hub.route);
+        env.provide(httpRoutesExtensionPoint, createEventsRoutes());
+        env.provide(upcastersExtensionPoint, mcpServerStartedV1ToV2);
         env.init({ run: () => ({ stop: () => hub.closeAll() }) });
       },
     }),
@@ -60,6 +66,7 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
         env.provide(mcpFaceRef, face);
         env.provide(httpRoutesExtensionPoint, createMcpServersRoutes());
         env.provide(httpRoutesExtensionPoint, createSystemRoutes());
+        env.provide(httpRoutesExtensionPoint, createConfigRoutes());
         env.provide(httpRoutesExtensionPoint, face.routes);
         env.init({
           deps: {

@@ -80,6 +80,10 @@ export const kernelConfigShape = {
   event_store: z
     .strictObject({ driver: z.enum(['sqlite', 'memory']).default('sqlite'), path: z.string().optional() })
     .default({ driver: 'sqlite' }),
+  /** `/api/ws/events`: frames a connection may fall behind by before the oldest are dropped. */
+  event_stream: z
+    .strictObject({ queue_size: z.number().int().min(1).max(1_000_000).default(1024) })
+    .default({ queue_size: 1024 }),
 };
 
 /** The validated kernel config plus plugin sections (typed by the plugins that own them). */
@@ -89,6 +93,7 @@ export interface HangarConfig {
   auth: { enabled: boolean } & Record<string, unknown>;
   tool_naming: 'namespaced' | 'flat';
   event_store: { driver: 'sqlite' | 'memory'; path?: string };
+  event_stream: { queue_size: number };
   /** Validated sections contributed by plugins, by top-level key. */
   sections: Readonly<Record<string, unknown>>;
   /** The file the config came from, if any. */

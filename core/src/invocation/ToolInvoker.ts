@@ -13,7 +13,8 @@ import type { Clock } from '../services/Clock.js';
 import { ArgumentValidator } from './ArgumentValidator.js';
 import { authorize } from './authorize.js';
 import { toolAllowed } from './toolAccess.js';
-import { ToolHistory, type ToolHistoryPage } from './ToolHistory.js';
+import { mcpServerStream } from '../events/store/EventStore.js';
+import { TOOL_OUTCOME_EVENTS, toolHistoryRecord, type ToolHistoryPage } from './ToolHistory.js';
 
 /** Upper bound of `timeout_s`: longer work belongs in an async operation. */
 const MAX_TIMEOUT_S = 3600;
@@ -62,7 +63,6 @@ export class ToolInvoker {
   private readonly clock: Clock;
   private readonly policies: readonly AccessPolicy[];
   private readonly validator: ArgumentValidator;
-  private readonly records = new ToolHistory();
   private calls = 0;
 
   constructor(options: ToolInvokerOptions) {
@@ -71,12 +71,6 @@ export class ToolInvoker {
     this.clock = options.clock;
     this.policies = options.policies;
     this.validator = new ArgumentValidator(options.logger);
-    // A removed server's history goes with it, so servers that come and go (discovery) leak nothing.
-    options.registry.onChange((change) => {
-      if (change.kind === 'servers' && options.registry.find(change.mcp_server_id) === undefined) {
-        this.records.forget(change.mcp_server_id);
-      }
-    });
   }
 
   /** Invocations that reached the upstream stage (Requested was recorded), failed ones included. */
@@ -142,9 +136,19 @@ export class ToolInvoker {
     return server.tools.filter((tool) => toolAllowed(server, tool.name, principal, this.policies));
   }
 
-  /** One server's finished invocations with `position >= from_position`, oldest first. */
-  history(mcpServerId: string, query: { limit: number; from_position: number }): ToolHistoryPage {
-    return this.records.query(mcpServerId, query);
+  /**
+   * One server's finished invocations with `position >= from_position`, oldest first, read from
+   * the event store (so they outlive restarts). Waits for events still being stored, so a call
+   * that has returned is always in its history.
+   */
+  async history(mcpServerId: string, query: { limit: number; from_position: number }): Promise<ToolHistoryPage> {
+    await this.eventBus.settled();
+    const stream = mcpServerStream(mcpServerId);
+    const [events, total] = await Promise.all([
+      this.eventBus.readStream(stream, query.from_position, { limit: query.limit, eventTypes: TOOL_OUTCOME_EVENTS }),
+      this.eventBus.countStream(stream, TOOL_OUTCOME_EVENTS),
+    ]);
+    return { history: events.map(toolHistoryRecord), total };
   }
 
   // Policies may refuse the server as a whole (403); tool-level refusals are `findTool`'s (404).
@@ -177,16 +181,15 @@ export class ToolInvoker {
   }
 
   /**
-   * Records how an invocation ended, once for the event stream and once for the history, from the
-   * same fields. `ToolInvocationFailed` carries no duration (DESIGN §4); the history always does.
+   * Records how an invocation ended; the history is read back from this event. Beyond DESIGN §4,
+   * `ToolInvocationFailed` carries `duration_ms` too, so failed calls have a duration in the history.
    * Returns the duration.
    */
   private finish(mcpServerId: string, startedAt: number, outcome: InvocationOutcomeFields): number {
     const duration_ms = this.clock.now() - startedAt;
     const { status, ...fields } = outcome;
-    if (status === 'completed') this.publish(mcpServerId, 'ToolInvocationCompleted', { ...fields, duration_ms });
-    else this.publish(mcpServerId, 'ToolInvocationFailed', fields);
-    this.records.record(mcpServerId, { ...outcome, started_at: new Date(startedAt).toISOString(), duration_ms });
+    const type = status === 'completed' ? 'ToolInvocationCompleted' : 'ToolInvocationFailed';
+    this.publish(mcpServerId, type, { ...fields, duration_ms });
     return duration_ms;
   }
 

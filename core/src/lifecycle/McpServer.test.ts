@@ -18,6 +18,7 @@ interface Setup {
   clock: ManualClock;
   events: DomainEvent[];
   spawns: string[];
+  delivered: () => Promise<void>;
 }
 
 function setup(t: ExecutionContext, healthTimeoutMs = 5_000): Setup {
@@ -28,7 +29,7 @@ function setup(t: ExecutionContext, healthTimeoutMs = 5_000): Setup {
     spawns.push([file, ...args].join(' '));
     return nodeSpawner(file, args, options);
   };
-  const eventBus = new EventBus([{ name: 'collect', handle: (event) => void events.push(event) }], silent);
+  const eventBus = EventBus.inMemory([{ name: 'collect', handle: (event) => void events.push(event) }], silent);
   const registry = new McpServerRegistry({
     transports: [createSubprocessTransport({ stdinGraceMs: 200, termGraceMs: 500 })],
     spawn,
@@ -40,7 +41,12 @@ function setup(t: ExecutionContext, healthTimeoutMs = 5_000): Setup {
     healthTimeoutMs,
   });
   t.teardown(() => registry.stopAll());
-  return { registry, clock, events, spawns };
+  // Events reach sinks once stored: this waits until every event published so far was delivered.
+  const delivered = async (): Promise<void> => {
+    await eventBus.settled();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { registry, clock, events, spawns, delivered };
 }
 
 const echo = (extra: Record<string, unknown> = {}) => ({ mode: 'subprocess', command: ['node', ECHO], ...extra });
@@ -235,11 +241,12 @@ test('health checks run on the server interval; consecutive failures degrade it,
 });
 
 test('stopping is explicit, recorded and leaves no process', async (t) => {
-  const { registry, events } = setup(t);
+  const { registry, events, delivered } = setup(t);
   const server = registry.register('echo', echo(), 'config');
   await server.start();
   const pid = server.pid!;
   const result = await server.stop('user_request');
+  await delivered();
   t.deepEqual(result, { mcp_server_id: 'echo', state: 'cold', stopped: true, reason: 'user_request' });
   t.false(alive(pid));
   t.like(
@@ -272,7 +279,7 @@ test('predefined tools are listed while cold and replaced by the real list once 
 });
 
 test('registry: duplicate ids conflict, bad configs name the field, updates restart only when needed', async (t) => {
-  const { registry, events } = setup(t);
+  const { registry, events, delivered } = setup(t);
   registry.register('echo', echo(), 'api');
   t.throws(() => registry.register('echo', echo(), 'api'), { message: "MCP server 'echo' already exists" });
   t.throws(() => registry.register('bad id!', echo(), 'api'), { message: /mcp_server_id/ });
@@ -286,7 +293,7 @@ test('registry: duplicate ids conflict, bad configs name the field, updates rest
   t.is(server.state, 'cold', 'an env change stops the process so the next start uses it');
   await registry.deregister('echo');
   t.throws(() => registry.get('echo'), { message: "MCP server 'echo' not found" });
-  await Promise.resolve();
+  await delivered();
   t.deepEqual(
     types(events).filter(
       (type) => type.startsWith('McpServerRe') || type.startsWith('McpServerU') || type.startsWith('McpServerD'),

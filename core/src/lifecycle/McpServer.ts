@@ -108,6 +108,11 @@ export class McpServer {
     return this.ring.tail(lines);
   }
 
+  /** Lists `tools` (stored by an earlier run) until the server starts; see `ServerCatalog.remember`. */
+  rememberTools(tools: readonly Tool[]): void {
+    this.catalog.remember(tools);
+  }
+
   /** Replaces the config (the registry validated it). A running server keeps its process until restarted. */
   reconfigure(config: McpServerConfig): void {
     this.currentConfig = config;
@@ -290,6 +295,8 @@ export class McpServer {
       mode: this.currentConfig.mode,
       tools_count: this.tools.length,
       startup_duration_ms: duration,
+      // v2: the list itself, so the next Hangar process can list this server's tools while cold.
+      tools: this.tools,
     });
     this.lastUsedAt = this.context.clock.now();
     this.scheduleHealthCheck();

@@ -101,15 +101,18 @@ export class McpServerRegistry {
 
   /** Validates and adds a server (cold); `ConflictError` for a taken id, `ValidationError` naming the field. */
   register(id: string, config: unknown, origin: McpServerOrigin): McpServer {
-    if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
-      throw new ValidationError(`mcp_server_id: must match ^[a-zA-Z0-9_-]{1,64}$`);
-    }
-    if (this.servers.has(id)) throw new ConflictError(`MCP server '${id}' already exists`);
-    const server = new McpServer(id, validate(config), origin, this.context);
-    this.servers.set(id, server);
-    this.publish('McpServerRegistered', id, { mode: server.config.mode, origin });
-    this.emitChange({ kind: 'servers', mcp_server_id: id });
+    const server = this.add(id, config, origin);
+    // The full config is recorded so a server created over REST can be rebuilt at the next boot.
+    this.publish('McpServerRegistered', id, { mode: server.config.mode, origin, config: server.config });
     return server;
+  }
+
+  /**
+   * Adds a server recorded in the event history (boot): like `register`, but records nothing new,
+   * since the history already has its registration.
+   */
+  restore(id: string, config: unknown, origin: McpServerOrigin): McpServer {
+    return this.add(id, config, origin);
   }
 
   /**
@@ -123,10 +126,34 @@ export class McpServerRegistry {
       (key) => JSON.stringify(server.config[key as keyof McpServerConfig]) !== JSON.stringify(next[key as keyof McpServerConfig]),
     );
     server.reconfigure(next);
-    this.publish('McpServerUpdated', id, { changed_fields: changed });
+    // `patch` is what was asked for: on a config-file server it is kept as an override across restarts.
+    this.publish('McpServerUpdated', id, { changed_fields: changed, patch, config: next });
     if (server.alive && changed.some((field) => RESTART_FIELDS.includes(field))) await server.stop('config_updated');
     if (changed.includes('tools')) this.emitChange({ kind: 'tools', mcp_server_id: id });
     return server;
+  }
+
+  /**
+   * Sets the whole config (a config reload). Returns the fields that changed; when any did and the
+   * server was running, it is restarted with the new config (reason `config_reloaded`).
+   */
+  async replace(id: string, config: unknown): Promise<{ changed: string[] }> {
+    const server = this.get(id);
+    const next = validate(config);
+    const keys = new Set([...Object.keys(withoutUndefined(server.config)), ...Object.keys(withoutUndefined(next))]);
+    const changed = [...keys].filter(
+      (key) => JSON.stringify(server.config[key as keyof McpServerConfig]) !== JSON.stringify(next[key as keyof McpServerConfig]),
+    );
+    if (changed.length === 0) return { changed };
+    const wasAlive = server.alive;
+    server.reconfigure(next);
+    this.publish('McpServerUpdated', id, { changed_fields: changed, config: next, cause: 'config_reloaded' });
+    if (changed.includes('tools')) this.emitChange({ kind: 'tools', mcp_server_id: id });
+    if (wasAlive) {
+      await server.stop('config_reloaded');
+      await server.start();
+    }
+    return { changed };
   }
 
   /** Stops the server, then removes it. */
@@ -134,7 +161,7 @@ export class McpServerRegistry {
     const server = this.get(id);
     this.servers.delete(id);
     await server.dispose(reason);
-    this.publish('McpServerDeregistered', id, { reason });
+    this.publish('McpServerDeregistered', id, { reason, origin: server.origin });
     this.emitChange({ kind: 'servers', mcp_server_id: id });
   }
 
@@ -172,6 +199,17 @@ export class McpServerRegistry {
   /** Stops every server (Hangar is shutting down); none is left running. */
   async stopAll(reason = 'shutdown'): Promise<void> {
     await Promise.allSettled(this.list().map((server) => server.dispose(reason)));
+  }
+
+  private add(id: string, config: unknown, origin: McpServerOrigin): McpServer {
+    if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
+      throw new ValidationError(`mcp_server_id: must match ^[a-zA-Z0-9_-]{1,64}$`);
+    }
+    if (this.servers.has(id)) throw new ConflictError(`MCP server '${id}' already exists`);
+    const server = new McpServer(id, validate(config), origin, this.context);
+    this.servers.set(id, server);
+    this.emitChange({ kind: 'servers', mcp_server_id: id });
+    return server;
   }
 
   private emitChange(change: RegistryChange): void {

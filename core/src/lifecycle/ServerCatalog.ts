@@ -19,6 +19,8 @@ export interface CatalogLists {
  */
 export class ServerCatalog {
   private known: CatalogLists | undefined;
+  // Tools a previous Hangar process saw (from the stored `McpServerStarted`), until this one starts it.
+  private remembered: readonly Tool[] | undefined;
   // Built once per config object: validators cache compiled schemas by object identity.
   private predefined: { config: McpServerConfig; tools: readonly Tool[] } | undefined;
 
@@ -26,6 +28,7 @@ export class ServerCatalog {
 
   get tools(): readonly Tool[] {
     if (this.known) return this.known.tools;
+    if (this.remembered) return this.remembered;
     const config = this.config();
     if (this.predefined?.config !== config) this.predefined = { config, tools: predefinedTools(config) };
     return this.predefined.tools;
@@ -33,7 +36,15 @@ export class ServerCatalog {
 
   /** True while `tools` comes from the config. */
   get toolsPredefined(): boolean {
-    return this.known === undefined && (this.config().tools?.length ?? 0) > 0;
+    return this.known === undefined && this.remembered === undefined && (this.config().tools?.length ?? 0) > 0;
+  }
+
+  /**
+   * Lists `tools` as the server's last-known tools until it starts: what it offered when an
+   * earlier Hangar process last started it. Listing keeps working across restarts without a spawn.
+   */
+  remember(tools: readonly Tool[]): void {
+    if (this.known === undefined) this.remembered = tools;
   }
 
   get resources(): readonly Resource[] {

@@ -78,11 +78,12 @@ export const mcpServerViews = {
  * The config with every `env` and header value, and any password in the endpoint URL, replaced by
  * `***`: they routinely hold API keys, and the REST API must never hand them back.
  */
-function redactConfig(config: McpServerConfig): Record<string, unknown> {
+export function redactConfig(config: McpServerConfig): Record<string, unknown> {
   return {
     ...config,
-    env: mask(config.env),
-    headers: mask(config.headers),
+    // Kept absent when absent, so a partial config (an update's patch) stays partial.
+    ...(config.env === undefined ? {} : { env: mask(config.env) }),
+    ...(config.headers === undefined ? {} : { headers: mask(config.headers) }),
     ...(config.endpoint === undefined ? {} : { endpoint: redactUrl(config.endpoint) }),
   };
 }

@@ -8,6 +8,7 @@ import { toolInvokerRef } from '../invocation/ToolInvoker.js';
 import { mcpServersRef } from '../lifecycle/McpServerRegistry.js';
 import { MCP_SERVER_STATES, type McpServerState } from '../lifecycle/McpServerState.js';
 import { mcpServerViews } from '../lifecycle/mcpServerViews.js';
+import { eventBusRef } from '../services/coreServices.js';
 import { parseRequest } from './parseRequest.js';
 
 type Context = ParameterizedContext<HangarState, { params: Record<string, string> }>;
@@ -36,12 +37,15 @@ export function createMcpServersRoutes(): HttpRoutes {
     };
   });
 
-  router.post('/mcp_servers', (ctx) => {
+  // Changes to the set of servers answer only once their event is stored: a 201 survives a crash.
+  router.post('/mcp_servers', async (ctx) => {
     const { mcp_server_id: id, ...config } = parseRequest.body(ctx);
     if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
       throw new ValidationError('mcp_server_id: is required and must match ^[a-zA-Z0-9_-]{1,64}$');
     }
-    services(ctx).registry.register(id, config, 'api');
+    const { registry, bus } = services(ctx);
+    registry.register(id, config, 'api');
+    await bus.settled();
     ctx.status = 201;
     ctx.body = { mcp_server_id: id, created: true };
   });
@@ -53,15 +57,17 @@ export function createMcpServersRoutes(): HttpRoutes {
 
   router.put('/mcp_servers/:id', async (ctx) => {
     const { mcp_server_id: id, ...patch } = parseRequest.body(ctx);
-    const { server, registry } = serverOf(ctx);
+    const { server, registry, bus } = serverOf(ctx);
     if (id !== undefined && id !== server.id) throw new ValidationError('mcp_server_id: cannot be changed');
     await registry.update(server.id, patch);
+    await bus.settled();
     ctx.body = { mcp_server_id: server.id, updated: true };
   });
 
   router.delete('/mcp_servers/:id', async (ctx) => {
-    const { server, registry } = serverOf(ctx);
+    const { server, registry, bus } = serverOf(ctx);
     await registry.deregister(server.id);
+    await bus.settled();
     ctx.body = { mcp_server_id: server.id, deleted: true };
   });
 
@@ -91,11 +97,11 @@ export function createMcpServersRoutes(): HttpRoutes {
     ctx.body = { logs, mcp_server_id: server.id, count: logs.length };
   });
 
-  router.get('/mcp_servers/:id/tools/history', (ctx) => {
+  router.get('/mcp_servers/:id/tools/history', async (ctx) => {
     const limit = parseRequest.queryInt(ctx, 'limit', { min: 1, max: 500, default: 100 });
     const from_position = parseRequest.queryInt(ctx, 'from_position', { min: 0, default: 0 });
     const { server, invoker } = serverOf(ctx);
-    const { history, total } = invoker.history(server.id, { limit, from_position });
+    const { history, total } = await invoker.history(server.id, { limit, from_position });
     ctx.body = { mcp_server_id: server.id, history, total };
   });
 
@@ -140,7 +146,8 @@ export function createMcpServersRoutes(): HttpRoutes {
 }
 
 function services(ctx: Context) {
-  return { registry: ctx.state.services.resolve(mcpServersRef), invoker: ctx.state.services.resolve(toolInvokerRef) };
+  const scope = ctx.state.services;
+  return { registry: scope.resolve(mcpServersRef), invoker: scope.resolve(toolInvokerRef), bus: scope.resolve(eventBusRef) };
 }
 
 /** The server named by `:id` (404 `McpServerNotFoundError` when unknown) and the services. */

@@ -77,7 +77,8 @@ test('the event sink counts events published on the event bus by event_type', as
   bus?.publish(createEvent('HelloWaved', { to: 'crew' }));
   bus?.publish(createEvent('HelloWaved', { to: 'captain' }));
   bus?.publish(createEvent('HelloAnswered', {}));
-  // Sinks run in microtasks after publish; a round trip over HTTP lets them all run.
+  // Events reach sinks once stored; `settled()` waits for that.
+  await bus?.settled();
   const body = (await hello(url)).body as HelloBody;
   t.is(body.events_seen, before + 3);
   t.is(body.events_by_type.HelloWaved, 2);

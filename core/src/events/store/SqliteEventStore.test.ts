@@ -1,0 +1,198 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import sqlite3 from 'sqlite3';
+import { ConcurrencyError } from '../../errors.js';
+import type { EventToAppend } from './EventStore.js';
+import { eventStoreContract } from './eventStoreContract.js';
+import { SqliteEventStore, type SqliteEventStoreOptions } from './SqliteEventStore.js';
+
+async function tempFile(): Promise<{ file: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'hangar-events-'));
+  return { file: path.join(dir, 'events.db'), remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+eventStoreContract(test, 'sqlite', async () => {
+  const { file, remove } = await tempFile();
+  const store = await SqliteEventStore.open(file);
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await remove();
+    },
+  };
+});
+
+/** A store on a fresh temp file, closed and removed when the test ends. */
+async function openStore(t: ExecutionContext, options?: SqliteEventStoreOptions) {
+  const { file, remove } = await tempFile();
+  const store = await SqliteEventStore.open(file, options);
+  t.teardown(async () => {
+    await store.close();
+    await remove();
+  });
+  return { store, file };
+}
+
+/** A plain sqlite3 connection to `file`, for looking at (or tampering with) it from outside. */
+async function rawSql(t: ExecutionContext, file: string) {
+  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const opened = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(opened)));
+  });
+  t.teardown(() => new Promise<void>((resolve) => db.close(() => resolve())));
+  return {
+    get: <T>(sql: string) =>
+      new Promise<T>((resolve, reject) => db.get<T>(sql, (error, row) => (error ? reject(error) : resolve(row)))),
+    exec: (sql: string) => new Promise<void>((resolve, reject) => db.exec(sql, (error) => (error ? reject(error) : resolve()))),
+  };
+}
+
+const one = (type = 'Happened', data: Record<string, unknown> = {}): EventToAppend[] => [
+  { event_type: type, data, metadata: {} },
+];
+
+test('reopening the file keeps every event; positions and versions continue', async (t) => {
+  const { file, remove } = await tempFile();
+  t.teardown(remove);
+  const first = await SqliteEventStore.open(file);
+  await first.append('s', [...one('A', { n: 1 }), ...one('B', { n: 2 })], -1);
+  await first.append('other', one('C'), -1);
+  await first.close();
+  t.deepEqual(await readdir(path.dirname(file)), ['events.db'], 'closing checkpointed and removed the WAL');
+
+  const second = await SqliteEventStore.open(file);
+  t.teardown(() => second.close());
+  t.deepEqual(
+    (await second.readAll()).map((e) => [e.global_position, e.stream_id, e.stream_version, e.event_type, e.data]),
+    [
+      [1, 's', 0, 'A', { n: 1 }],
+      [2, 's', 1, 'B', { n: 2 }],
+      [3, 'other', 0, 'C', {}],
+    ],
+  );
+  t.deepEqual(await second.append('s', one(), 1), { next_expected_version: 2, positions: [4] });
+});
+
+test('opening creates the parent directories', async (t) => {
+  const { file, remove } = await tempFile();
+  t.teardown(remove);
+  const store = await SqliteEventStore.open(path.join(path.dirname(file), 'a', 'b', 'events.db'));
+  t.teardown(() => store.close());
+  t.is(store.driver, 'sqlite');
+  t.is(await store.lastPosition(), 0);
+});
+
+test('the file is in WAL mode with the DESIGN §6 schema at user_version 1', async (t) => {
+  const { store, file } = await openStore(t);
+  await store.append('s', one(), -1);
+  const raw = await rawSql(t, file);
+  t.is((await raw.get<{ journal_mode: string }>('PRAGMA journal_mode')).journal_mode, 'wal');
+  t.is((await raw.get<{ user_version: number }>('PRAGMA user_version')).user_version, 1);
+  const { sql } = await raw.get<{ sql: string }>("SELECT sql FROM sqlite_schema WHERE name = 'events'");
+  t.regex(sql, /global_position INTEGER PRIMARY KEY/);
+  t.regex(sql, /UNIQUE \(stream_id, stream_version\)/);
+});
+
+test('a file written by a newer schema version is refused', async (t) => {
+  const { store, file } = await openStore(t);
+  await store.close();
+  await (await rawSql(t, file)).exec('PRAGMA user_version = 99');
+  await t.throwsAsync(SqliteEventStore.open(file), { message: /schema version 99/ });
+});
+
+test('a burst of appends shares commits; batch: false commits each append', async (t) => {
+  for (const batch of [true, false]) {
+    const { store } = await openStore(t, { batch });
+    await Promise.all(Array.from({ length: 100 }, (_, n) => store.append(`s${n % 7}`, one('Burst', { n }), 'any')));
+    t.is(store.stats.appends, 100);
+    if (batch) t.true(store.stats.commits < store.stats.appends, `${store.stats.commits} commits`);
+    else t.is(store.stats.commits, 100);
+    t.is(await store.lastPosition(), 100);
+  }
+});
+
+test('in a batch, a mismatching append fails alone and the others commit', async (t) => {
+  const { store } = await openStore(t);
+  await store.append('s', one(), -1);
+  const before = store.stats;
+
+  const [ok1, stale, ok2] = await Promise.allSettled([
+    store.append('s', one('First'), 0),
+    store.append('s', [...one('Stale'), ...one('Stale')], 0),
+    store.append('t', one('Other'), -1),
+  ]);
+  t.is(store.stats.appends - before.appends, 3);
+  t.is(store.stats.commits - before.commits, 1, 'the three appends shared one transaction');
+  t.like(ok1, { status: 'fulfilled', value: { next_expected_version: 1 } });
+  t.like(ok2, { status: 'fulfilled', value: { next_expected_version: 0 } });
+  t.is(stale.status, 'rejected');
+  t.like((stale as PromiseRejectedResult).reason, { stream_id: 's', expected_version: 0, actual_version: 1 });
+  t.deepEqual(
+    (await store.readAll()).map((e) => e.event_type),
+    ['Happened', 'First', 'Other'],
+  );
+});
+
+test('an unexpected SQLite error rolls the whole batch back and rejects each append in it', async (t) => {
+  const { store, file } = await openStore(t);
+  await (
+    await rawSql(t, file)
+  ).exec(`CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.event_type = 'Boom' BEGIN SELECT RAISE(ABORT, 'boom'); END`);
+
+  const outcomes = await Promise.allSettled([
+    store.append('a', one(), -1),
+    store.append('b', one('Boom'), -1),
+    store.append('c', one(), -1),
+  ]);
+  for (const outcome of outcomes) {
+    t.is(outcome.status, 'rejected');
+    t.regex(String((outcome as PromiseRejectedResult).reason), /boom/);
+  }
+  t.is(await store.lastPosition(), 0);
+  t.deepEqual(await store.append('a', one(), -1), { next_expected_version: 0, positions: [1] });
+});
+
+test('a UNIQUE violation the version check did not see is a ConcurrencyError for that append alone', async (t) => {
+  const { store, file } = await openStore(t);
+  // Stands in for a writer that bypasses the version check: it takes the row's version first.
+  await (
+    await rawSql(t, file)
+  ).exec(`CREATE TRIGGER squat BEFORE INSERT ON events WHEN NEW.event_type = 'Contested' BEGIN
+      INSERT INTO events (stream_id, stream_version, event_type, data, metadata, created_at)
+      VALUES (NEW.stream_id, NEW.stream_version, 'Squatter', '{}', '{}', NEW.created_at);
+    END`);
+
+  const [contested, other] = await Promise.allSettled([store.append('s', one('Contested'), -1), store.append('t', one(), -1)]);
+  t.true(contested.status === 'rejected' && contested.reason instanceof ConcurrencyError);
+  t.is(other.status, 'fulfilled');
+  t.deepEqual(
+    (await store.readAll()).map((e) => `${e.stream_id}:${e.event_type}`),
+    ['t:Happened'],
+  );
+});
+
+test('two stores on one file: of two appends expecting the same version, exactly one wins', async (t) => {
+  const { store: first, file } = await openStore(t);
+  const second = await SqliteEventStore.open(file);
+  t.teardown(() => second.close());
+  for (let version = -1; version < 10; version++) {
+    const outcomes = await Promise.allSettled([first.append('s', one('One'), version), second.append('s', one('Two'), version)]);
+    t.is(outcomes.filter((o) => o.status === 'fulfilled').length, 1);
+    t.true(outcomes.some((o) => o.status === 'rejected' && o.reason instanceof ConcurrencyError));
+  }
+  t.deepEqual(
+    (await second.readStream('s')).map((e) => e.stream_version),
+    Array.from({ length: 11 }, (_, n) => n),
+  );
+});
+
+test('reads on the read connection see every append once it has resolved', async (t) => {
+  const { store } = await openStore(t);
+  for (let n = 0; n < 20; n++) {
+    await store.append('s', one('Step', { n }), n - 1);
+    t.is(await store.streamVersion('s'), n);
+    t.is((await store.readAll(n + 1, 1))[0]?.data.n, n);
+  }
+});

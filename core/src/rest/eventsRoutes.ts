@@ -1,0 +1,46 @@
+import Router from '@koa/router';
+import type { HttpRoutes } from '../extensions/httpRoutes.js';
+import { eventFrame } from '../events/eventFrames.js';
+import { mcpServerStream } from '../events/store/EventStore.js';
+import type { HangarState } from '../http/HttpHost.js';
+import { eventBusRef } from '../services/coreServices.js';
+import { parseRequest } from './parseRequest.js';
+
+/**
+ * `GET /api/events?from_position=&limit=` (DESIGN §7, §10): the stored global history, oldest
+ * first, as `{"events": [...], "next_position": N}`; pass `next_position` back as `from_position`
+ * for the next page. Optional `event_type` and `mcp_server_id` narrow it (comma-separated lists).
+ */
+export function createEventsRoutes(): HttpRoutes {
+  const router = new Router<HangarState>();
+
+  router.get('/events', async (ctx) => {
+    const from_position = parseRequest.queryInt(ctx, 'from_position', { min: 1, default: 1 });
+    const limit = parseRequest.queryInt(ctx, 'limit', { min: 1, max: 1000, default: 100 });
+    const eventTypes = listParam(parseRequest.queryString(ctx, 'event_type'));
+    const serverIds = listParam(parseRequest.queryString(ctx, 'mcp_server_id'));
+    const bus = ctx.state.services.resolve(eventBusRef);
+    // Events published before this request are in the answer, even if still being stored.
+    await bus.settled();
+    const events = await bus.readAll(from_position, limit, {
+      ...(eventTypes ? { eventTypes } : {}),
+      ...(serverIds ? { streamIds: serverIds.map(mcpServerStream) } : {}),
+    });
+    const last = events.at(-1);
+    ctx.body = {
+      events: events.map(eventFrame),
+      next_position: last === undefined ? from_position : last.global_position + 1,
+    };
+  });
+
+  return { name: 'core-events', router, mount: 'api' };
+}
+
+function listParam(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  return items.length === 0 ? undefined : items;
+}

@@ -1,0 +1,55 @@
+import type { ExecutionContext } from 'ava';
+import { z } from 'zod';
+import { configSectionsExtensionPoint, definePlugin, type HangarOptions } from '@hangar/core';
+import { startHangar, tempDir, writeIn } from '../helpers/hangar.js';
+
+/** An HTTP answer: status and parsed JSON body. */
+export interface Answer<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  text: string;
+}
+
+/** A config section with credentials in it, owned by this plugin, to check masking outside `mcp_servers`. */
+export const vaultSectionPlugin = definePlugin({
+  id: 'test-vault',
+  coreRange: '*',
+  register(env) {
+    env.provide(configSectionsExtensionPoint, {
+      key: 'vault',
+      schema: z.strictObject({
+        url: z.string().default('http://127.0.0.1:1/'),
+        api_token: z.string().optional(),
+        accounts: z.array(z.strictObject({ user: z.string(), password: z.string() })).default([]),
+      }),
+    });
+    env.init({ run: () => undefined });
+  },
+});
+
+/** Boots Hangar over HTTP from `config` (written to `hangar.yaml` in a temp dir) with the config routes. */
+export async function bootWithConfig(t: ExecutionContext, config: string, options: Partial<HangarOptions> = {}) {
+  const dir = await tempDir(t);
+  const configFile = await writeIn(dir, 'hangar.yaml', config);
+  const started = await startHangar(t, { configFile, ...options });
+  return { ...started, dir, configFile, api: apiClient(started.url) };
+}
+
+/** A JSON client for `<url>/api`. */
+export function apiClient(url: string) {
+  const call = async <T>(method: string, route: string, body?: unknown): Promise<Answer<T>> => {
+    const response = await fetch(`${url}/api${route}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: JSON.parse(text) as T, text };
+  };
+  return {
+    get: <T = Record<string, unknown>>(route: string) => call<T>('GET', route),
+    post: <T = Record<string, unknown>>(route: string, body?: unknown) => call<T>('POST', route, body),
+    put: <T = Record<string, unknown>>(route: string, body?: unknown) => call<T>('PUT', route, body),
+    delete: <T = Record<string, unknown>>(route: string) => call<T>('DELETE', route),
+  };
+}
