@@ -1,46 +1,93 @@
+import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { PublishedEvent } from '../events/DomainEvent.js';
+import type { EventBus } from '../events/EventBus.js';
+import { eventFrame } from '../events/eventFrames.js';
 import type { EventSink } from '../extensions/eventSinks.js';
 import type { WsRoute } from '../extensions/wsRoutes.js';
+import { EventStreamConnection, type EventStreamConnectionStats } from './EventStreamConnection.js';
+
+/** Queue size used until `attach` says otherwise (the config default). */
+const DEFAULT_QUEUE_SIZE = 1024;
+
+/** What the hub needs once the kernel's services exist (the plugin's `init`). */
+export interface EventStreamHubDeps {
+  /** The history `from_position` replays read. */
+  readonly bus: Pick<EventBus, 'readAll'>;
+  /** `event_stream.queue_size`: event frames a connection may fall behind by. */
+  readonly queueSize: number;
+  readonly logger: Logger;
+}
+
+/** The hub's numbers, for tests and metrics. */
+export interface EventStreamStats {
+  /** Connected clients. */
+  readonly clients: number;
+  /** Event frames dropped on every connection since the hub started. */
+  readonly dropped: number;
+  /** One entry per connected client, oldest connection first. */
+  readonly connections: readonly EventStreamConnectionStats[];
+}
 
 /**
- * The `/api/ws/events` hub: an event sink that forwards every domain event, as a flat JSON frame
- * (seed 000), to each connected WebSocket client. A client whose socket buffer is over
- * `maxBufferedBytes` is skipped for that event rather than let memory grow without bound.
+ * The `/api/ws/events` hub (seed 000, DESIGN §8, §10): an event sink that offers every domain
+ * event, as a flat `eventFrame`, to each connected client, and the WebSocket route that accepts
+ * them. Each client is an `EventStreamConnection` with its own filters, bounded queue and
+ * `from_position` replay, so a slow client never slows the bus or another client.
+ *
+ * Built in two steps so the plugin can contribute the sink and the route in `register`: the hub
+ * exists first, `attach` hands it the bus, queue size and logger in `init`. Upgrades are already
+ * authenticated by the HTTP host; pings and dead peers are the host's too.
  */
 export class EventStreamHub implements EventSink {
   readonly name = 'websocket-events';
-  private readonly clients = new Set<WebSocket>();
-
-  constructor(private readonly maxBufferedBytes = 8 * 1024 * 1024) {}
+  private readonly connections = new Set<EventStreamConnection>();
+  private deps: EventStreamHubDeps | undefined;
+  private dropped = 0;
+  private closing = false;
 
   /** The WebSocket route contribution for `/api/ws/events`. */
-  readonly route: WsRoute = {
-    path: 'events',
-    handle: (socket) => {
-      this.clients.add(socket);
-      socket.on('close', () => this.clients.delete(socket));
-      socket.on('error', () => this.clients.delete(socket));
-    },
-  };
+  readonly route: WsRoute = { path: 'events', handle: (socket) => this.connect(socket) };
 
-  /** Number of connected clients. */
-  get size(): number {
-    return this.clients.size;
+  /** Gives the hub its history, queue size and logger; call once, in the plugin's `init`. */
+  attach(deps: EventStreamHubDeps): void {
+    this.deps = deps;
+    this.closing = false;
   }
 
-  /** Closes every client (1001, going away); used at shutdown. */
-  closeAll(): void {
-    for (const client of this.clients) client.close(1001, 'Hangar is shutting down');
-    this.clients.clear();
-  }
-
+  /** Offers one event to every client; serialised once, and only if some client wants it. */
   handle(event: PublishedEvent): void {
-    if (this.clients.size === 0) return;
-    const { data, ...envelope } = event;
-    const frame = JSON.stringify({ ...data, ...envelope });
-    for (const client of this.clients) {
-      if (client.readyState === client.OPEN && client.bufferedAmount <= this.maxBufferedBytes) client.send(frame);
+    let frame: string | undefined;
+    const frameOf = (): string => (frame ??= JSON.stringify(eventFrame(event)));
+    for (const connection of this.connections) connection.offer(event, frameOf);
+  }
+
+  /** Closes every client (1001, going away) and refuses new ones; used at shutdown. */
+  closeAll(): void {
+    this.closing = true;
+    for (const connection of [...this.connections]) connection.close(1001, 'Hangar is shutting down');
+    this.connections.clear();
+  }
+
+  /** Connected clients, their queues, and the drops so far. */
+  stats(): EventStreamStats {
+    const connections = [...this.connections].map((connection) => connection.stats());
+    return { clients: connections.length, dropped: this.dropped, connections };
+  }
+
+  private connect(socket: WebSocket): void {
+    if (this.closing) {
+      socket.close(1001, 'Hangar is shutting down');
+      return;
     }
+    const connection = new EventStreamConnection({
+      socket,
+      queueSize: this.deps?.queueSize ?? DEFAULT_QUEUE_SIZE,
+      bus: this.deps?.bus,
+      logger: this.deps?.logger,
+      onDrop: () => this.dropped++,
+      onClose: (gone) => this.connections.delete(gone),
+    });
+    this.connections.add(connection);
   }
 }

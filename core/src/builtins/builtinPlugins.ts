@@ -16,7 +16,7 @@ import { createConfigRoutes } from '../rest/configRoutes.js';
 import { createEventsRoutes } from '../rest/eventsRoutes.js';
 import { createMcpServersRoutes } from '../rest/mcpServersRoutes.js';
 import { createSystemRoutes } from '../rest/systemRoutes.js';
-import { clockRef, configRef, loggerRef, runtimeRef } from '../services/coreServices.js';
+import { clockRef, configRef, eventBusRef, loggerRef, runtimeRef } from '../services/coreServices.js';
 import { mcpFaceRef } from '../services/mcpFaceRef.js';
 import { remoteTransport } from '../transports/remoteTransport.js';
 import { subprocessTransport } from '../transports/subprocessTransport.js';
@@ -55,7 +55,13 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
         env.provide(wsRoutesExtensionPoint, hub.route);
         env.provide(httpRoutesExtensionPoint, createEventsRoutes());
         env.provide(upcastersExtensionPoint, mcpServerStartedV1ToV2);
-        env.init({ run: () => ({ stop: () => hub.closeAll() }) });
+        env.init({
+          deps: { bus: eventBusRef, config: configRef, logger: loggerRef },
+          run({ bus, config, logger }) {
+            hub.attach({ bus, queueSize: config.event_stream.queue_size, logger });
+            return { stop: () => hub.closeAll() };
+          },
+        });
       },
     }),
     definePlugin({
