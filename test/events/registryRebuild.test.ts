@@ -181,3 +181,19 @@ test('a config reload makes the file authoritative again: REST overrides before 
   t.is((await api(second.url, 'GET', '/mcp_servers/from-file')).body.config.description, undefined);
   t.false((await api(second.url, 'GET', '/config/diff')).body.has_changes);
 });
+
+test('a server deleted and created again does not inherit the old one’s last-known tools', async (t) => {
+  const dataDir = await tempDir(t);
+  const config = await writeIn(await tempDir(t), 'hangar.yaml', 'mcp_servers: {}\n');
+  const first = await boot(dataDir, config);
+  t.teardown(() => first.hangar.stop().then(() => undefined));
+  await api(first.url, 'POST', '/mcp_servers', restServer);
+  await api(first.url, 'POST', '/mcp_servers/made-over-rest/start');
+  await api(first.url, 'DELETE', '/mcp_servers/made-over-rest');
+  await api(first.url, 'POST', '/mcp_servers', restServer);
+  await first.hangar.stop();
+
+  const second = await boot(dataDir, config);
+  t.teardown(() => second.hangar.stop().then(() => undefined));
+  t.deepEqual((await api(second.url, 'GET', '/mcp_servers/made-over-rest/tools')).body.tools, []);
+});

@@ -3,9 +3,11 @@ import type { Logger } from 'pino';
 import type { McpServerConfig } from '../config/configSchema.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { HistoricEvent } from '../events/EventSerializer.js';
+import { mcpServerStream } from '../events/store/EventStore.js';
+import type { McpServer } from './McpServer.js';
 import type { McpServerRegistry } from './McpServerRegistry.js';
 
-/** What the stored history says about the registry, for the next boot to rebuild. */
+/** What the stored history says about the registry's servers, for the next boot to rebuild. */
 export interface RegistryHistory {
   /** Servers created over REST and not deleted since, with their latest config. */
   readonly apiServers: ReadonlyMap<string, Record<string, unknown>>;
@@ -14,11 +16,9 @@ export interface RegistryHistory {
    * the file's config, or `deleted`.
    */
   readonly overrides: ReadonlyMap<string, Record<string, unknown> | 'deleted'>;
-  /** Each server's tools as of its last start. */
-  readonly lastTools: ReadonlyMap<string, readonly Tool[]>;
 }
 
-const TYPES = ['McpServerRegistered', 'McpServerUpdated', 'McpServerDeregistered', 'McpServerStarted', 'ConfigurationReloaded'];
+const TYPES = ['McpServerRegistered', 'McpServerUpdated', 'McpServerDeregistered', 'ConfigurationReloaded'];
 const PAGE = 1000;
 
 /**
@@ -29,7 +29,6 @@ const PAGE = 1000;
 export async function readRegistryHistory(bus: EventBus): Promise<RegistryHistory> {
   const apiServers = new Map<string, Record<string, unknown>>();
   const overrides = new Map<string, Record<string, unknown> | 'deleted'>();
-  const lastTools = new Map<string, readonly Tool[]>();
   const origins = new Map<string, unknown>();
 
   const apply = (event: HistoricEvent): void => {
@@ -55,12 +54,8 @@ export async function readRegistryHistory(bus: EventBus): Promise<RegistryHistor
         break;
       case 'McpServerDeregistered':
         apiServers.delete(id);
-        lastTools.delete(id);
         // Hangar's own removals (a reload dropping a server) are not overrides; a REST delete is.
         if (origins.get(id) === 'config' && data.reason === 'deregistered') overrides.set(id, 'deleted');
-        break;
-      case 'McpServerStarted':
-        if (Array.isArray(data.tools)) lastTools.set(id, data.tools as Tool[]);
         break;
     }
   };
@@ -71,7 +66,7 @@ export async function readRegistryHistory(bus: EventBus): Promise<RegistryHistor
     if (page.length < PAGE) break;
     position = page[page.length - 1]!.global_position + 1;
   }
-  return { apiServers, overrides, lastTools };
+  return { apiServers, overrides };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -111,11 +106,27 @@ export async function restoreRegistry(
       logger.error({ err: error, mcp_server_id: id }, `could not restore MCP server '${id}' from the event history`);
     }
   }
-  for (const [id, tools] of history.lastTools) registry.find(id)?.rememberTools(tools);
+  await Promise.all(registry.list().map((server) => rememberLastTools(server, bus)));
   if (history.apiServers.size > 0 || history.overrides.size > 0) {
     logger.info(
       { restored: history.apiServers.size, overrides: history.overrides.size },
       'registry rebuilt from the event history',
     );
+  }
+}
+
+/**
+ * Gives `server` the tools it had at its last start, read from its newest `McpServerStarted`
+ * (only the newest is read: a long-lived server starts thousands of times). A deregistration after
+ * that start means the id was re-created since, and the old list does not apply.
+ */
+async function rememberLastTools(server: McpServer, bus: EventBus): Promise<void> {
+  const [last] = await bus.readStream(mcpServerStream(server.id), 0, {
+    eventTypes: ['McpServerStarted', 'McpServerDeregistered'],
+    limit: 1,
+    newestFirst: true,
+  });
+  if (last?.event_type === 'McpServerStarted' && Array.isArray(last.data.tools)) {
+    server.rememberTools(last.data.tools as Tool[]);
   }
 }

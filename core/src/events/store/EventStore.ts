@@ -74,6 +74,8 @@ export interface ReadOptions {
   readonly limit?: number;
   /** Only these event types. */
   readonly eventTypes?: readonly string[];
+  /** Newest first (the latest matching events, with `limit`); `fromVersion` still bounds from below. */
+  readonly newestFirst?: boolean;
 }
 
 export interface ReadFilter {

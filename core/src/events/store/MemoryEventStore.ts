@@ -57,6 +57,7 @@ export class MemoryEventStore implements EventStore {
       const matching = (this.streams.get(streamId) ?? [])
         .slice(Math.max(0, fromVersion))
         .filter((event) => !types || types.has(event.event_type));
+      if (options.newestFirst) matching.reverse();
       return copies(matching.slice(0, options.limit ?? matching.length));
     });
   }

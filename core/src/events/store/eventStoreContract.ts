@@ -207,6 +207,9 @@ export function eventStoreContract(test: TestFn, adapterName: string, open: () =
     t.deepEqual(await versions('s', 0, { eventTypes: ['A'] }), ['0A', '2A', '4A']);
     t.deepEqual(await versions('s', 1, { eventTypes: ['A', 'C'], limit: 2 }), ['2A', '3C']);
     t.deepEqual(await versions('s', 5), []);
+    t.deepEqual(await versions('s', 0, { newestFirst: true }), ['4A', '3C', '2A', '1B', '0A']);
+    t.deepEqual(await versions('s', 0, { eventTypes: ['B', 'C'], limit: 1, newestFirst: true }), ['3C']);
+    t.deepEqual(await versions('s', 2, { eventTypes: ['B'], limit: 1, newestFirst: true }), []);
   });
 
   contract('countStream counts one stream, of some event types', async (t, store) => {
