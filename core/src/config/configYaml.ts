@@ -1,5 +1,6 @@
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { stringify } from 'yaml';
+import { isPlainObject } from './isPlainObject.js';
 
 /**
  * A config as top-level keys, the way a config file is written: `mcp_servers` keyed by id, the
@@ -60,7 +61,7 @@ export function normaliseConfig(document: ConfigDocument): Record<string, unknow
   for (const key of keys) {
     const value = document[key];
     if (value === undefined) continue;
-    out[key] = key === 'mcp_servers' && isObject(value) ? normaliseServers(value) : normaliseValue(value);
+    out[key] = key === 'mcp_servers' && isPlainObject(value) ? normaliseServers(value) : normaliseValue(value);
   }
   return out;
 }
@@ -133,14 +134,14 @@ function normaliseServers(servers: Record<string, unknown>): Record<string, unkn
       .filter((id) => servers[id] !== undefined)
       .map((id) => {
         const server = servers[id];
-        return [id, isObject(server) ? normaliseServer(server) : normaliseValue(server)];
+        return [id, isPlainObject(server) ? normaliseServer(server) : normaliseValue(server)];
       }),
   );
 }
 
 function normaliseValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : normaliseValue(item)));
-  if (isObject(value)) {
+  if (isPlainObject(value)) {
     return Object.fromEntries(
       Object.keys(value)
         .sort()
@@ -152,14 +153,14 @@ function normaliseValue(value: unknown): unknown {
 }
 
 function maskServers(servers: unknown, reference: unknown): unknown {
-  if (!isObject(servers)) return servers;
+  if (!isPlainObject(servers)) return servers;
   return Object.fromEntries(
     Object.entries(servers).map(([id, server]) => {
       const refServer = childOf(reference, id);
-      if (!isObject(server)) return [id, server];
+      if (!isPlainObject(server)) return [id, server];
       const masked = Object.entries(server).map(([field, value]) => {
         const ref = childOf(refServer, field);
-        if ((field === 'env' || field === 'headers') && isObject(value)) {
+        if ((field === 'env' || field === 'headers') && isPlainObject(value)) {
           return [field, Object.fromEntries(Object.entries(value).map(([name, v]) => [name, maskLeaf(v, childOf(ref, name))]))];
         }
         return [field, maskPlain(value, ref, false)];
@@ -172,7 +173,7 @@ function maskServers(servers: unknown, reference: unknown): unknown {
 /** Walks a value; everything below a secret-named key (or all of it, when `secret`) is masked. */
 function maskPlain(value: unknown, reference: unknown, secret: boolean): unknown {
   if (Array.isArray(value)) return value.map((item, i) => maskPlain(item, childOf(reference, i), secret));
-  if (isObject(value)) {
+  if (isPlainObject(value)) {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [key, maskPlain(item, childOf(reference, key), secret || SECRET_KEY.test(key))]),
     );
@@ -197,16 +198,12 @@ function maskUrlPassword(text: string, reference: unknown): string {
 function mapStrings(value: unknown, map: (text: string) => string): unknown {
   if (typeof value === 'string') return map(value);
   if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, map)]));
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, map)]));
   return value;
 }
 
 function childOf(node: unknown, key: string | number): unknown {
   if (Array.isArray(node) && typeof key === 'number') return node[key] as unknown;
-  if (isObject(node) && typeof key === 'string') return node[key];
+  if (isPlainObject(node) && typeof key === 'string') return node[key];
   return undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

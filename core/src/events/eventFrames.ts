@@ -1,4 +1,5 @@
 import type { McpServerConfig } from '../config/configSchema.js';
+import { isPlainObject } from '../config/isPlainObject.js';
 import { redactConfig } from '../lifecycle/mcpServerViews.js';
 import type { PublishedEvent } from './DomainEvent.js';
 
@@ -11,13 +12,9 @@ import type { PublishedEvent } from './DomainEvent.js';
 export function eventFrame(event: PublishedEvent): Record<string, unknown> {
   const { data, ...envelope } = event;
   const payload: Record<string, unknown> = { ...data };
-  if (isObject(payload.config)) payload.config = redactConfig(payload.config as McpServerConfig);
-  if (isObject(payload.patch)) payload.patch = redactConfig(payload.patch as McpServerConfig);
+  if (isPlainObject(payload.config)) payload.config = redactConfig(payload.config as McpServerConfig);
+  if (isPlainObject(payload.patch)) payload.patch = redactConfig(payload.patch as McpServerConfig);
   // Stream bookkeeping stays internal; the frame has the envelope of DESIGN §10.
   const { stream_id: _stream, stream_version: _version, ...publicEnvelope } = envelope as Record<string, unknown>;
   return { ...payload, ...publicEnvelope };
-}
-
-function isObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,7 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { McpServerConfig } from '../config/configSchema.js';
+import { isPlainObject } from '../config/isPlainObject.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { HistoricEvent } from '../events/EventSerializer.js';
 import { mcpServerStream } from '../events/store/EventStore.js';
@@ -43,13 +44,13 @@ export async function readRegistryHistory(bus: EventBus): Promise<RegistryHistor
       case 'McpServerRegistered':
         origins.set(id, data.origin);
         // A config-file server is registered again at every boot; its overrides outlive that.
-        if (data.origin === 'api' && isRecord(data.config)) apiServers.set(id, data.config);
+        if (data.origin === 'api' && isPlainObject(data.config)) apiServers.set(id, data.config);
         break;
       case 'McpServerUpdated':
-        if (apiServers.has(id) && isRecord(data.config)) apiServers.set(id, data.config);
-        else if (origins.get(id) === 'config' && isRecord(data.patch)) {
+        if (apiServers.has(id) && isPlainObject(data.config)) apiServers.set(id, data.config);
+        else if (origins.get(id) === 'config' && isPlainObject(data.patch)) {
           const previous = overrides.get(id);
-          overrides.set(id, { ...(isRecord(previous) ? previous : {}), ...data.patch });
+          overrides.set(id, { ...(isPlainObject(previous) ? previous : {}), ...data.patch });
         }
         break;
       case 'McpServerDeregistered':
@@ -67,10 +68,6 @@ export async function readRegistryHistory(bus: EventBus): Promise<RegistryHistor
     position = page[page.length - 1]!.global_position + 1;
   }
   return { apiServers, overrides };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ParameterizedContext } from 'koa';
+import { isPlainObject } from '../config/isPlainObject.js';
 import { ValidationError } from '../errors.js';
 
 type Context = Pick<ParameterizedContext, 'query' | 'request'>;
@@ -55,10 +56,6 @@ export const parseRequest = {
     return value;
   },
 };
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function truncate(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;

@@ -1,0 +1,4 @@
+/** True for a JSON object (a mapping): not `null`, not an array. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
