@@ -6,7 +6,7 @@ import { loadConfig } from './config/loadConfig.js';
 import type { HangarConfig } from './config/configSchema.js';
 import { CliUsageError, PluginDuplicateError, type HangarError } from './errors.js';
 import { ConfigManager, configManagerRef } from './config/ConfigManager.js';
-import { configServers } from './config/configServers.js';
+import { configDirOf, configServers } from './config/configServers.js';
 import { EventBus } from './events/EventBus.js';
 import { EventSerializer } from './events/EventSerializer.js';
 import { openEventStore } from './events/store/openEventStore.js';
@@ -111,8 +111,8 @@ export class Hangar {
     container.register(configRef, config);
     container.register(clockRef, options.clock ?? systemClock);
     container.register(runtimeRef, runtime);
-    const configDir = config.source === undefined ? process.cwd() : path.dirname(path.resolve(config.source));
-    const store = await openEventStore(config.event_store, { dataDir: runtime.dataDir, baseDir: configDir }, logger);
+    const baseDir = configDirOf(config) ?? process.cwd();
+    const store = await openEventStore(config.event_store, { dataDir: runtime.dataDir, baseDir }, logger);
     const eventBus = new EventBus({
       sinks: extensions.get(eventSinksExtensionPoint),
       store,

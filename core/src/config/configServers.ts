@@ -2,12 +2,20 @@ import path from 'node:path';
 import type { HangarConfig, McpServerConfig } from './configSchema.js';
 
 /**
+ * The folder relative paths in a config file are resolved against: the file's own folder,
+ * wherever Hangar was started from (Claude Desktop starts it in `/`); none without a file.
+ */
+export function configDirOf(config: HangarConfig): string | undefined {
+  return config.source === undefined ? undefined : path.dirname(path.resolve(config.source));
+}
+
+/**
  * The servers a config file declares, as Hangar registers them: a relative `cwd` (or none) means
- * "next to the config file", wherever Hangar was started from. Used at boot, on reload and by the
- * config diff, so all three see the same configs.
+ * "next to the config file". Used at boot, on reload and by the config diff, so all three see the
+ * same configs.
  */
 export function configServers(config: HangarConfig): Record<string, McpServerConfig> {
-  const configDir = config.source === undefined ? undefined : path.dirname(path.resolve(config.source));
+  const configDir = configDirOf(config);
   return Object.fromEntries(
     Object.entries(config.mcp_servers).map(([id, server]) => {
       const cwd = configDir === undefined ? server.cwd : path.resolve(configDir, server.cwd ?? '.');
