@@ -1,5 +1,6 @@
 import test from 'ava';
 import { Hangar } from '@hangar/core';
+import { apiClient } from '../helpers/api.js';
 import { captureLogger, tempDir, writeIn } from '../helpers/hangar.js';
 import { ECHO_SERVER, echoServerYaml } from '../mcp/helpers.js';
 
@@ -11,7 +12,7 @@ async function boot(dataDir: string, configFile: string) {
 }
 
 /** The fields these tests read from the answers. */
-interface Answer {
+interface Body {
   mcp_servers: { mcp_server: string }[];
   state: string;
   config: { description?: string; idle_ttl_s: number; env: Record<string, string> };
@@ -25,12 +26,7 @@ interface Answer {
 }
 
 async function api(url: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${url}/api${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Answer };
+  return apiClient(url).call<Body>(method, path, body);
 }
 
 interface Frame {

@@ -1,14 +1,8 @@
 import type { ExecutionContext } from 'ava';
 import { z } from 'zod';
 import { configSectionsExtensionPoint, definePlugin, type HangarOptions } from '@hangar/core';
+import { apiClient } from '../helpers/api.js';
 import { startHangar, tempDir, writeIn } from '../helpers/hangar.js';
-
-/** An HTTP answer: status and parsed JSON body. */
-export interface Answer<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  text: string;
-}
 
 /** A config section with credentials in it, owned by this plugin, to check masking outside `mcp_servers`. */
 export const vaultSectionPlugin = definePlugin({
@@ -33,23 +27,4 @@ export async function bootWithConfig(t: ExecutionContext, config: string, option
   const configFile = await writeIn(dir, 'hangar.yaml', config);
   const started = await startHangar(t, { configFile, ...options });
   return { ...started, dir, configFile, api: apiClient(started.url) };
-}
-
-/** A JSON client for `<url>/api`. */
-export function apiClient(url: string) {
-  const call = async <T>(method: string, route: string, body?: unknown): Promise<Answer<T>> => {
-    const response = await fetch(`${url}/api${route}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: JSON.parse(text) as T, text };
-  };
-  return {
-    get: <T = Record<string, unknown>>(route: string) => call<T>('GET', route),
-    post: <T = Record<string, unknown>>(route: string, body?: unknown) => call<T>('POST', route, body),
-    put: <T = Record<string, unknown>>(route: string, body?: unknown) => call<T>('PUT', route, body),
-    delete: <T = Record<string, unknown>>(route: string) => call<T>('DELETE', route),
-  };
 }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import test from 'ava';
 import { echoServerYaml } from '../mcp/helpers.js';
 import { captureLogger, writeIn } from '../helpers/hangar.js';
-import { bootWithConfig, type Answer } from './configHelpers.js';
+import type { Answer } from '../helpers/api.js';
+import { bootWithConfig } from './configHelpers.js';
 
 interface ReloadAnswer {
   status: string;

@@ -1,16 +1,11 @@
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { CORE_VERSION } from '@hangar/core';
+import { apiClient, type Answer } from '../helpers/api.js';
 import { startHangar, tempDir, writeIn } from '../helpers/hangar.js';
+import { eventually } from '../mcp/helpers.js';
 
 const ECHO = path.resolve(import.meta.dirname, '..', 'fixtures', 'echo-server.mjs');
-
-interface Answer<T = Record<string, unknown>> {
-  status: number;
-  /** Typed as the route promises; the assertions check that it keeps the promise. */
-  body: T;
-  text: string;
-}
 
 interface ToolView {
   name: string;
@@ -65,22 +60,8 @@ async function boot(t: ExecutionContext) {
     ].join('\n'),
   );
   const { url } = await startHangar(t, { configFile });
-  const call = async <T>(method: string, route: string, body?: unknown, raw?: string): Promise<Answer<T>> => {
-    const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
-    const response = await fetch(`${url}/api${route}`, {
-      method,
-      headers: payload === undefined ? {} : { 'content-type': 'application/json' },
-      body: payload,
-    });
-    const text = await response.text();
-    return { status: response.status, body: JSON.parse(text) as T, text };
-  };
   return {
-    get: <T = Record<string, unknown>>(route: string) => call<T>('GET', route),
-    post: <T = Record<string, unknown>>(route: string, body?: unknown) => call<T>('POST', route, body),
-    put: (route: string, body?: unknown) => call<Record<string, unknown>>('PUT', route, body),
-    delete: (route: string) => call<Record<string, unknown>>('DELETE', route),
-    raw: (method: string, route: string, raw: string) => call<Record<string, unknown>>(method, route, undefined, raw),
+    ...apiClient(url),
     url,
   };
 }
@@ -96,15 +77,6 @@ function isError(t: ExecutionContext, answer: Answer<unknown>, status: number, e
   t.is(body.status_code, status);
   t.is(typeof body.message, 'string');
   if (mentions !== undefined) t.true(String(body.message).includes(mentions), String(body.message));
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 const invoke = (api: Api, tool: string, body: unknown, server = 'echo') =>
@@ -340,20 +312,20 @@ test('a client that hangs up cancels the upstream call', async (t) => {
     () => 'answered',
     () => 'hung up',
   );
-  await until(
+  await eventually(
     async () => ((await api.get<Bodies['detail']>('/mcp_servers/echo')).body.in_flight === 1 ? true : undefined),
     'the call in flight',
   );
   hangUp.abort();
   t.is(await pending, 'hung up');
-  const record = await until(
+  const record = await eventually(
     async () =>
       (await api.get<Bodies['history']>('/mcp_servers/echo/tools/history')).body.history.find((r) => r.correlation_id === 'gone'),
     'the cancelled call in the history',
   );
   t.like(record, { status: 'failed', error_type: 'CallCancelledError' });
   // The fixture writes `cancelled <request id>` once notifications/cancelled reaches it.
-  await until(async () => {
+  await eventually(async () => {
     const { body } = await api.get<Bodies['logs']>('/mcp_servers/echo/logs');
     return body.logs.some((entry) => entry.line.startsWith('cancelled ')) ? true : undefined;
   }, 'the upstream to see the cancellation');
@@ -365,7 +337,7 @@ test('logs show what the server wrote to stderr; lines is an integer from 1 to 1
   const wrote = await invoke(api, 'log_stderr', { arguments: { lines: ['first line', 'second line'] } });
   t.is(wrote.status, 200, wrote.text);
   // stderr travels on its own pipe, so it may land just after the tool's answer.
-  const logs = await until(async () => {
+  const logs = await eventually(async () => {
     const { body } = await api.get<Bodies['logs']>('/mcp_servers/echo/logs?lines=1000');
     return body.logs.some((entry) => entry.line === 'second line') ? body : undefined;
   }, 'the stderr lines');
