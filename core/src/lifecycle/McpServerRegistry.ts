@@ -122,9 +122,7 @@ export class McpServerRegistry {
   async update(id: string, patch: Record<string, unknown>): Promise<McpServer> {
     const server = this.get(id);
     const next = validate({ ...withoutUndefined(server.config), ...patch });
-    const changed = Object.keys(patch).filter(
-      (key) => JSON.stringify(server.config[key as keyof McpServerConfig]) !== JSON.stringify(next[key as keyof McpServerConfig]),
-    );
+    const changed = changedFields(server.config, next, Object.keys(patch));
     server.reconfigure(next);
     // `patch` is what was asked for: on a config-file server it is kept as an override across restarts.
     this.publish('McpServerUpdated', id, { changed_fields: changed, patch, config: next });
@@ -141,9 +139,7 @@ export class McpServerRegistry {
     const server = this.get(id);
     const next = validate(config);
     const keys = new Set([...Object.keys(withoutUndefined(server.config)), ...Object.keys(withoutUndefined(next))]);
-    const changed = [...keys].filter(
-      (key) => JSON.stringify(server.config[key as keyof McpServerConfig]) !== JSON.stringify(next[key as keyof McpServerConfig]),
-    );
+    const changed = changedFields(server.config, next, keys);
     if (changed.length === 0) return { changed };
     const wasAlive = server.alive;
     server.reconfigure(next);
@@ -234,6 +230,13 @@ function validate(config: unknown): McpServerConfig {
   const parsed = mcpServerConfigSchema.safeParse(config);
   if (!parsed.success) throw new ValidationError(formatIssues(parsed.error.issues));
   return parsed.data;
+}
+
+/** Which of `keys` have a different value in `after` than in `before`. */
+function changedFields(before: McpServerConfig, after: McpServerConfig, keys: Iterable<string>): string[] {
+  const value = (config: McpServerConfig, key: string): string | undefined =>
+    JSON.stringify(config[key as keyof McpServerConfig]);
+  return [...keys].filter((key) => value(before, key) !== value(after, key));
 }
 
 function withoutUndefined(config: McpServerConfig): Record<string, unknown> {
