@@ -56,11 +56,6 @@ export class EventBus {
     return new EventBus({ sinks, store: new MemoryEventStore(), serializer: new EventSerializer(), logger });
   }
 
-  /** The store's driver name (`sqlite`, `memory`). */
-  get driver(): string {
-    return this.store.driver;
-  }
-
   /** Stores `event` and then hands it to every sink, without making the caller wait. */
   publish(event: DomainEvent, options?: PublishOptions): void {
     // `append` already logged a failure; the event still reached the sinks.
