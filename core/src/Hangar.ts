@@ -25,6 +25,7 @@ import { checkPlugin, loadPlugins, type LoadedPlugin } from './kernel/loadPlugin
 import { parsePluginEntries, readPluginsFile, type PluginEntry } from './kernel/pluginsFile.js';
 import { ServiceContainer } from './kernel/ServiceContainer.js';
 import { toolInvokerRef, ToolInvoker } from './invocation/ToolInvoker.js';
+import { OperationRegistry, operationsRef } from './operations/OperationRegistry.js';
 import { McpServerRegistry, mcpServersRef } from './lifecycle/McpServerRegistry.js';
 import { ProcessLedger } from './lifecycle/ProcessLedger.js';
 import { restoreRegistry } from './lifecycle/registryHistory.js';
@@ -138,6 +139,15 @@ export class Hangar {
     container.register(
       toolInvokerRef,
       new ToolInvoker({ registry, eventBus, logger, clock, policies: extensions.get(policiesExtensionPoint) }),
+    );
+    container.register(
+      operationsRef,
+      new OperationRegistry({
+        clock,
+        logger: logger.child({ component: 'operations' }),
+        maxKept: config.operations.max_kept,
+        maxEvents: config.operations.max_events,
+      }),
     );
     try {
       await restoreRegistry(registry, eventBus, configServers(config), logger);

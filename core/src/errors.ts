@@ -206,6 +206,13 @@ export class ToolNotFoundError extends HangarError {
   }
 }
 
+/** No operation with this id is kept (never started, or evicted past `operations.max_kept`). */
+export class OperationNotFoundError extends HangarError {
+  constructor(id: string) {
+    super(`Operation '${id}' not found`, 'HANGAR_ERR_OPERATION_NOT_FOUND', 404);
+  }
+}
+
 /** A state change the McpServer state machine does not allow (a bug if it ever escapes). */
 export class InvalidStateTransitionError extends HangarError {
   constructor(serverId: string, from: string, to: string) {

@@ -38,6 +38,18 @@ export { ToolInvoker, toolInvokerRef } from './invocation/ToolInvoker.js';
 export { ConfigManager, configManagerRef } from './config/ConfigManager.js';
 export { toolAllowed } from './invocation/toolAccess.js';
 
+// Operations (one watched tool call each: /api/operations, /api/ws/operations)
+export { OperationRegistry, operationsRef } from './operations/OperationRegistry.js';
+export type { OperationListener, OperationCounts, OperationRegistryOptions } from './operations/OperationRegistry.js';
+export { Operation, OPERATION_STATUSES } from './operations/Operation.js';
+export type {
+  OperationDescriptor,
+  OperationEvent,
+  OperationEventType,
+  OperationStatus,
+  OperationView,
+} from './operations/Operation.js';
+
 // Extension points
 export { transportsExtensionPoint } from './extensions/transports.js';
 export type { TransportFactory, TransportContext, UpstreamConnection, ServerLogLine } from './extensions/transports.js';
@@ -122,6 +134,7 @@ export {
   ExtensionConflictError,
   ServiceMissingError,
   McpServerNotFoundError,
+  OperationNotFoundError,
   ToolNotFoundError,
   InvalidStateTransitionError,
   McpServerStartError,

@@ -295,7 +295,8 @@ test('invoking a tool answers with its result; errors map to 4xx/5xx in the seed
   isError(t, await invoke(api, 'echo', { arguments: { text: 'x' }, async: 'yes' }), 422, 'ValidationError', 'async');
   isError(t, await invoke(api, 'echo', [{ text: 'x' }]), 422, 'ValidationError', 'body');
   isError(t, await api.raw('POST', '/mcp_servers/echo/tools/echo/invoke', '{"arguments": {'), 400, 'InvalidJSONError');
-  isError(t, await invoke(api, 'echo', { arguments: { text: 'x' }, async: true }), 501, 'NotImplementedError', 'async');
+  isError(t, await invoke(api, 'echo', { arguments: { text: 1 }, async: true }), 422, 'ValidationError', 'text');
+  isError(t, await invoke(api, 'nope', { async: true }), 404, 'ToolNotFoundError', 'nope');
   isError(t, await invoke(api, 'rpc_error', {}), 502, 'UpstreamError', 'bad thing');
   isError(t, await invoke(api, 'slow', { arguments: { ms: 60_000 }, timeout_s: 0.3 }), 504, 'UpstreamTimeoutError');
 });

@@ -14,6 +14,8 @@ import { mcpServersRef } from '../lifecycle/McpServerRegistry.js';
 import { McpFace } from '../proxy/McpFace.js';
 import { createConfigRoutes } from '../rest/configRoutes.js';
 import { createEventsRoutes } from '../rest/eventsRoutes.js';
+import { createOperationsRoutes } from '../rest/operationsRoutes.js';
+import { operationsRef } from '../operations/OperationRegistry.js';
 import { createMcpServersRoutes } from '../rest/mcpServersRoutes.js';
 import { createSystemRoutes } from '../rest/systemRoutes.js';
 import { clockRef, configRef, eventBusRef, loggerRef, runtimeRef } from '../services/coreServices.js';
@@ -65,6 +67,28 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
       },
     }),
     definePlugin({
+      id: 'core-operations',
+      coreRange: '*',
+      register(env) {
+        env.provide(httpRoutesExtensionPoint, createOperationsRoutes());
+        env.init({
+          deps: { operations: operationsRef, registry: mcpServersRef },
+          run({ operations, registry }) {
+            // Upstream log messages carry no request id: each goes to its server's running operations.
+            const unsubscribe = registry.onNotification((serverId, notification) => {
+              if (notification.method === 'notifications/message') operations.serverLog(serverId, notification.params ?? {});
+            });
+            return {
+              stop: () => {
+                unsubscribe();
+                operations.cancelAll('Hangar is shutting down');
+              },
+            };
+          },
+        });
+      },
+    }),
+    definePlugin({
       id: 'core-mcp',
       coreRange: '*',
       register(env) {
@@ -78,6 +102,7 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
           deps: {
             registry: mcpServersRef,
             invoker: toolInvokerRef,
+            operations: operationsRef,
             config: configRef,
             logger: loggerRef,
             runtime: runtimeRef,

@@ -84,6 +84,13 @@ export const kernelConfigShape = {
   event_stream: z
     .strictObject({ queue_size: z.number().int().min(1).max(1_000_000).default(1024) })
     .default({ queue_size: 1024 }),
+  /** Operations (`/api/operations`, `/api/ws/operations`): finished ones kept, events kept per operation. */
+  operations: z
+    .strictObject({
+      max_kept: z.number().int().min(1).max(1_000_000).default(1000),
+      max_events: z.number().int().min(2).max(1_000_000).default(1000),
+    })
+    .default({ max_kept: 1000, max_events: 1000 }),
 };
 
 /** The validated kernel config plus plugin sections (typed by the plugins that own them). */
@@ -94,6 +101,7 @@ export interface HangarConfig {
   tool_naming: 'namespaced' | 'flat';
   event_store: { driver: 'sqlite' | 'memory'; path?: string };
   event_stream: { queue_size: number };
+  operations: { max_kept: number; max_events: number };
   /** Validated sections contributed by plugins, by top-level key. */
   sections: Readonly<Record<string, unknown>>;
   /** The file the config came from, if any. */

@@ -88,10 +88,7 @@ export class ToolInvoker {
    */
   async invoke(request: ToolInvocationRequest): Promise<ToolInvocationOutcome> {
     const correlation_id = request.correlation_id ?? randomUUID();
-    const principal = request.principal ?? ANONYMOUS;
-    const server = this.registry.get(request.mcp_server);
-    await this.checkAccess(server, principal);
-    const tool = await this.findTool(server, request.tool, principal);
+    const { server, tool } = await this.target(request);
     const args = request.arguments ?? {};
 
     const startedAt = this.clock.now();
@@ -131,6 +128,17 @@ export class ToolInvoker {
     }
   }
 
+  /**
+   * Everything `invoke` would refuse before calling the upstream (unknown server or tool, access,
+   * arguments, `timeout_s`), without calling it and without recording events. Async operations
+   * use it so a bad request answers 4xx at once instead of starting an operation that fails.
+   */
+  async check(request: ToolInvocationRequest): Promise<void> {
+    const { server, tool } = await this.target(request);
+    timeoutMsOf(request.timeout_s);
+    this.validator.validate(server.id, tool, request.arguments ?? {});
+  }
+
   /** The tools of `server` that `principal` may see and call (config `tool_access` and policies). */
   visibleTools(server: McpServer, principal: Principal): Tool[] {
     return server.tools.filter((tool) => toolAllowed(server, tool.name, principal, this.policies));
@@ -149,6 +157,14 @@ export class ToolInvoker {
       this.eventBus.countStream(stream, TOOL_OUTCOME_EVENTS),
     ]);
     return { history: events.map(toolHistoryRecord), total };
+  }
+
+  /** The server and tool a request names, after the access checks. */
+  private async target(request: ToolInvocationRequest): Promise<{ server: McpServer; tool: Tool }> {
+    const principal = request.principal ?? ANONYMOUS;
+    const server = this.registry.get(request.mcp_server);
+    await this.checkAccess(server, principal);
+    return { server, tool: await this.findTool(server, request.tool, principal) };
   }
 
   // Policies may refuse the server as a whole (403); tool-level refusals are `findTool`'s (404).

@@ -12,6 +12,7 @@ import type { HttpRoutes } from '../extensions/httpRoutes.js';
 import type { RegistryTool } from '../extensions/registryTools.js';
 import { authenticate } from '../http/authenticate.js';
 import type { HangarState } from '../http/HttpHost.js';
+import type { OperationRegistry } from '../operations/OperationRegistry.js';
 import type { ToolInvoker } from '../invocation/ToolInvoker.js';
 import type { McpServerRegistry, RegistryChange } from '../lifecycle/McpServerRegistry.js';
 import type { UpstreamNotification } from '../lifecycle/McpServerContext.js';
@@ -31,6 +32,8 @@ import { UpstreamCatalog } from './UpstreamCatalog.js';
 export interface McpFaceDeps {
   readonly registry: McpServerRegistry;
   readonly invoker: ToolInvoker;
+  /** Where `registry_invoke_stream` records its calls. */
+  readonly operations: OperationRegistry;
   readonly config: HangarConfig;
   readonly logger: Logger;
   readonly policies: readonly AccessPolicy[];

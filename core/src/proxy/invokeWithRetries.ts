@@ -33,7 +33,11 @@ export async function invokeWithRetries(
   invoker: ToolInvoker,
   args: InvokeArgs,
   caller: MetaToolCaller,
-  options: { readonly forwardProgress: boolean },
+  options: {
+    readonly forwardProgress: boolean;
+    /** The operation this call is (registry_invoke_stream), named in `_meta["hangar/invocation"]`. */
+    readonly operation_id?: string;
+  },
 ): Promise<CallToolResult> {
   const correlation_id = args.correlation_id ?? randomUUID();
   const maxRetries = args.max_retries ?? 0;
@@ -56,6 +60,7 @@ export async function invokeWithRetries(
         correlation_id: outcome.correlation_id,
         duration_ms: outcome.duration_ms,
         attempts: attempt,
+        ...(options.operation_id === undefined ? {} : { operation_id: options.operation_id }),
         ...(args.metadata === undefined ? {} : { metadata: args.metadata }),
       };
       return { ...outcome.result, _meta: { ...outcome.result._meta, [INVOCATION_META_KEY]: facts } };

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { mcpServerViews } from '../lifecycle/mcpServerViews.js';
 import { z } from 'zod';
 import type { HangarConfig } from '../config/configSchema.js';
 import type { AccessPolicy, Principal } from '../extensions/auth.js';
 import type { DiscoverySourceFactory } from '../extensions/discoverySources.js';
+import type { OperationRegistry } from '../operations/OperationRegistry.js';
 import type { ToolInvoker } from '../invocation/ToolInvoker.js';
 import type { McpServer } from '../lifecycle/McpServer.js';
 import type { McpServerRegistry } from '../lifecycle/McpServerRegistry.js';
@@ -18,6 +20,8 @@ import { defineMetaTool, type MetaTool } from './metaToolKit.js';
 export interface MetaToolContext {
   readonly registry: McpServerRegistry;
   readonly invoker: ToolInvoker;
+  /** `registry_invoke_stream` runs each call as an operation (`/api/ws/operations`). */
+  readonly operations: OperationRegistry;
   readonly config: HangarConfig;
   readonly policies: readonly AccessPolicy[];
   readonly runtime: HangarRuntime;
@@ -120,14 +124,38 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
     }),
     defineMetaTool({
       name: 'registry_invoke_stream',
-      description: "Invoke a tool and forward the upstream's progress notifications to this call's progressToken.",
+      description:
+        "Invoke a tool and forward the upstream's progress notifications to this call's progressToken. The call is " +
+        'also an operation, watched live on /api/ws/operations; _meta["hangar/invocation"].operation_id names it.',
       schema: z.object({
         ...invokeShape,
         correlation_id: z.string().min(1).max(200).optional(),
         metadata: z.record(z.string(), z.unknown()).optional(),
       }),
       raw: true,
-      run: (args, caller) => invokeWithRetries(invoker, args, caller, { forwardProgress: true }),
+      run: (args, caller) => {
+        const correlation_id = args.correlation_id ?? randomUUID();
+        const descriptor = { mcp_server: args.mcp_server, tool: args.tool, correlation_id, source: 'mcp' as const };
+        const { done } = context.operations.run(
+          args.metadata === undefined ? descriptor : { ...descriptor, metadata: args.metadata },
+          (operation) =>
+            invokeWithRetries(
+              invoker,
+              { ...args, correlation_id },
+              {
+                ...caller,
+                signal: operation.signal,
+                progress: (progress) => {
+                  operation.progress(progress);
+                  caller.progress?.(progress);
+                },
+              },
+              { forwardProgress: true, operation_id: operation.id },
+            ),
+          caller.signal,
+        );
+        return done;
+      },
     }),
     defineMetaTool({
       name: 'registry_tools',

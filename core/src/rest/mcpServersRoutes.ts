@@ -1,13 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
 import { ID_PATTERN } from '../config/configSchema.js';
-import { NotImplementedError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import type { HttpRoutes } from '../extensions/httpRoutes.js';
 import type { HangarState } from '../http/HttpHost.js';
 import { toolInvokerRef } from '../invocation/ToolInvoker.js';
 import { mcpServersRef } from '../lifecycle/McpServerRegistry.js';
 import { MCP_SERVER_STATES, type McpServerState } from '../lifecycle/McpServerState.js';
 import { mcpServerViews } from '../lifecycle/mcpServerViews.js';
+import { operationsRef } from '../operations/OperationRegistry.js';
 import { eventBusRef } from '../services/coreServices.js';
 import { parseRequest } from './parseRequest.js';
 
@@ -116,10 +118,27 @@ export function createMcpServersRoutes(): HttpRoutes {
     }
     if (body?.async !== undefined && typeof body.async !== 'boolean') throw new ValidationError('async: must be a boolean');
     const { server, invoker } = serverOf(ctx);
-    if (body?.async === true) {
-      throw new NotImplementedError('async invocation (operations) is not available yet; omit "async" to call synchronously');
-    }
     const tool = ctx.params.tool!;
+    const request = { mcp_server: server.id, tool, arguments: args, timeout_s, principal: ctx.state.principal };
+    if (body?.async === true) {
+      // Refusals (unknown tool, bad arguments, access) answer now; the call itself runs as an operation.
+      await invoker.check(request);
+      const operations = ctx.state.services.resolve(operationsRef);
+      const descriptor = { mcp_server: server.id, tool, correlation_id: correlation_id ?? randomUUID(), source: 'rest' as const };
+      const { operation, done } = operations.run(descriptor, async (op) => {
+        const outcome = await invoker.invoke({
+          ...request,
+          correlation_id: descriptor.correlation_id,
+          signal: op.signal,
+          onProgress: (progress) => op.progress(progress),
+        });
+        return outcome.result;
+      });
+      done.catch(() => {}); // the operation records the failure; nobody awaits it here
+      ctx.status = 202;
+      ctx.body = { operation_id: operation.id, mcp_server_id: server.id, tool, status: operation.status };
+      return;
+    }
     // A client that hangs up cancels the upstream call instead of leaving it running for nobody.
     const abort = new AbortController();
     const onClose = (): void => {
@@ -127,15 +146,7 @@ export function createMcpServersRoutes(): HttpRoutes {
     };
     ctx.res.once('close', onClose);
     try {
-      const outcome = await invoker.invoke({
-        mcp_server: server.id,
-        tool,
-        arguments: args,
-        timeout_s,
-        correlation_id,
-        principal: ctx.state.principal,
-        signal: abort.signal,
-      });
+      const outcome = await invoker.invoke({ ...request, correlation_id, signal: abort.signal });
       ctx.body = { mcp_server_id: server.id, tool, ...outcome };
     } finally {
       ctx.res.off('close', onClose);
