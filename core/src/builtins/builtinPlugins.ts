@@ -23,6 +23,7 @@ import { mcpFaceRef } from '../services/mcpFaceRef.js';
 import { remoteTransport } from '../transports/remoteTransport.js';
 import { subprocessTransport } from '../transports/subprocessTransport.js';
 import { EventStreamHub } from './EventStreamHub.js';
+import { OperationStreamHub } from './OperationStreamHub.js';
 import { roundRobinStrategy } from './roundRobinStrategy.js';
 
 /**
@@ -70,10 +71,13 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
       id: 'core-operations',
       coreRange: '*',
       register(env) {
+        const hub = new OperationStreamHub();
         env.provide(httpRoutesExtensionPoint, createOperationsRoutes());
+        env.provide(wsRoutesExtensionPoint, hub.route);
         env.init({
-          deps: { operations: operationsRef, registry: mcpServersRef },
-          run({ operations, registry }) {
+          deps: { operations: operationsRef, registry: mcpServersRef, config: configRef, logger: loggerRef, clock: clockRef },
+          run({ operations, registry, config, logger, clock }) {
+            hub.attach({ operations, queueSize: config.event_stream.queue_size, logger, now: () => clock.now() });
             // Upstream log messages carry no request id: each goes to its server's running operations.
             const unsubscribe = registry.onNotification((serverId, notification) => {
               if (notification.method === 'notifications/message') operations.serverLog(serverId, notification.params ?? {});
@@ -82,6 +86,7 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
               stop: () => {
                 unsubscribe();
                 operations.cancelAll('Hangar is shutting down');
+                hub.closeAll();
               },
             };
           },
