@@ -11,11 +11,8 @@ import {
   type EventSubscription,
 } from './eventSubscription.js';
 import { OutboundQueue } from './OutboundQueue.js';
+import { SocketPump } from './SocketPump.js';
 
-/** Frames handed to `ws` whose write has not completed yet, at most. */
-const MAX_IN_FLIGHT = 32;
-/** Past this many bytes buffered in `ws` and the socket, only one more frame goes out at a time. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Replies (`subscribed`, `error`) a client may leave unread before it is disconnected. */
 const MAX_CONTROL_FRAMES = 64;
 
@@ -53,18 +50,16 @@ export interface EventStreamConnectionStats {
  * One `/api/ws/events` client: its subscription (seed 000; every event until it subscribes), its
  * bounded outbound queue, and at most one running `from_position` replay.
  *
- * Frames go out while the socket keeps up: at most `MAX_IN_FLIGHT` writes are outstanding, fewer
- * once `ws` buffers `MAX_BUFFERED_BYTES`, and each completed write pulls the next frame. A client
- * that stops reading therefore costs at most the queue plus the in-flight frames. When the queue is
- * full the oldest event frame is dropped; the next time a frame is about to go out, a `warning`
- * frame with the drop count goes first.
+ * Frames go out through a `SocketPump`, so a client that stops reading costs at most the queue
+ * plus the in-flight frames. When the queue is full the oldest event frame is dropped; the next
+ * time a frame is about to go out, a `warning` frame with the drop count goes first.
  */
 export class EventStreamConnection implements ReplayTarget {
   private subscription: EventSubscription = SUBSCRIBE_ALL;
   private readonly queue: OutboundQueue;
   private replay: EventReplay | undefined;
   private waiter: { level: number; resolve: () => void } | undefined;
-  private inFlight = 0;
+  private readonly pump: SocketPump;
   /** Dropped since the last warning frame. */
   private unreported = 0;
   private dropped = 0;
@@ -75,6 +70,7 @@ export class EventStreamConnection implements ReplayTarget {
 
   constructor(private readonly options: EventStreamConnectionOptions) {
     this.queue = new OutboundQueue(options.queueSize);
+    this.pump = new SocketPump(options.socket, { next: () => this.nextFrame(), drained: () => this.drained() });
     options.socket.on('message', this.onMessage);
     options.socket.once('close', this.onGone);
     // `ws` closes the socket after an error; the error itself needs no more than a debug line.
@@ -107,7 +103,7 @@ export class EventStreamConnection implements ReplayTarget {
       this.options.onDrop?.();
     }
     if (this.queue.events > this.peakQueued) this.peakQueued = this.queue.events;
-    this.pump();
+    this.pump.schedule();
   }
 
   waitForQueuedAtMost(level: number): Promise<void> {
@@ -126,7 +122,7 @@ export class EventStreamConnection implements ReplayTarget {
     return {
       queued: this.queue.events,
       peakQueued: this.peakQueued,
-      inFlight: this.inFlight,
+      inFlight: this.pump.pending,
       bufferedBytes: this.options.socket.bufferedAmount,
       dropped: this.dropped,
       replaying: this.replay !== undefined,
@@ -175,37 +171,27 @@ export class EventStreamConnection implements ReplayTarget {
       return;
     }
     this.queue.pushControl(JSON.stringify(frame));
-    this.pump();
+    this.pump.schedule();
   }
 
-  private pump(): void {
-    while (!this.queue.isEmpty && this.canSend()) {
-      if (this.unreported > 0) {
-        const dropped = this.unreported;
-        this.unreported = 0;
-        this.transmit(
-          JSON.stringify({ type: 'warning', dropped, message: `${dropped} events were dropped because this client fell behind` }),
-        );
-        continue;
-      }
-      this.transmit(this.queue.shift()!);
+  /** The next frame for the pump: a pending drop warning first, then the queue in order. */
+  private nextFrame(): string | undefined {
+    if (this.closed || this.queue.isEmpty) return undefined;
+    if (this.unreported > 0) {
+      const dropped = this.unreported;
+      this.unreported = 0;
+      return JSON.stringify({
+        type: 'warning',
+        dropped,
+        message: `${dropped} events were dropped because this client fell behind`,
+      });
     }
+    return this.queue.shift();
+  }
+
+  /** A replay paced by the queue resumes once the queue has drained to its level. */
+  private drained(): void {
     if (this.waiter && this.queue.events <= this.waiter.level) this.releaseWaiter();
-  }
-
-  private canSend(): boolean {
-    const { socket } = this.options;
-    if (this.closed || socket.readyState !== socket.OPEN) return false;
-    return this.inFlight === 0 || (this.inFlight < MAX_IN_FLIGHT && socket.bufferedAmount < MAX_BUFFERED_BYTES);
-  }
-
-  private transmit(frame: string): void {
-    this.inFlight++;
-    this.options.socket.send(frame, (error) => {
-      this.inFlight--;
-      // A failed write means the socket is closing; its `close` event cleans up.
-      if (!error) this.pump();
-    });
   }
 
   private stopReplay(): void {

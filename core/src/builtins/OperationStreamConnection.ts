@@ -1,14 +1,9 @@
-import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import type { OperationEvent } from '../operations/Operation.js';
 import { parseOperationCommand, type OperationCommand } from './operationCommands.js';
 import { OutboundQueue } from './OutboundQueue.js';
-
-/** Frames handed to `ws` whose write has not completed yet, at most. */
-const MAX_IN_FLIGHT = 32;
-/** Past this many bytes buffered in `ws` and the socket, only one more frame goes out at a time. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
+import { SocketPump } from './SocketPump.js';
 
 /** What one connection needs from its hub. */
 export interface OperationStreamConnectionOptions {
@@ -53,9 +48,7 @@ export interface OperationStreamConnectionStats {
  * the oldest goes, and a `{"status": "warning", "dropped": N}` frame precedes the next frame sent.
  * Replies, replayed events and live `status`, `result`, `completed` and `error` frames keep their
  * place and are never dropped; a client that leaves more than `pinnedLimit` of them unread is
- * disconnected instead. Frames go out as in `EventStreamConnection` (a few writes outstanding at a
- * time, completed writes pulling the next), but batched: queueing schedules one pump for the end of
- * the current task, so the events of one upstream chunk leave together.
+ * disconnected instead. Frames go out through a `SocketPump`.
  */
 export class OperationStreamConnection {
   readonly clientId: string;
@@ -64,12 +57,11 @@ export class OperationStreamConnection {
   private all = false;
   /** The hub's ending count when `"*"` was subscribed (see `OperationStreamHub.endedBy`). */
   private allSince = 0;
-  private inFlight = 0;
+  private readonly pump: SocketPump;
   /** Dropped since the last warning frame. */
   private unreported = 0;
   private dropped = 0;
   private peakQueued = 0;
-  private pumpScheduled = false;
   private closed = false;
   private readonly onMessage = (data: RawData, isBinary: boolean): void => this.receive(data, isBinary);
   private readonly onGone = (): void => this.dispose();
@@ -80,6 +72,7 @@ export class OperationStreamConnection {
   ) {
     this.clientId = clientId;
     this.queue = new OutboundQueue(options.queueSize);
+    this.pump = new SocketPump(options.socket, { next: () => this.nextFrame() });
     options.socket.on('message', this.onMessage);
     options.socket.once('close', this.onGone);
     // `ws` closes the socket after an error; the error itself needs no more than a debug line.
@@ -139,14 +132,14 @@ export class OperationStreamConnection {
       this.options.onDrop?.();
     }
     if (this.queue.events > this.peakQueued) this.peakQueued = this.queue.events;
-    this.schedulePump();
+    this.pump.schedule();
   }
 
   /** Queues kept events of one operation, in order; replayed events are never dropped. */
   replay(events: readonly OperationEvent[]): void {
     if (this.closed) return;
     for (const event of events) this.queue.pushControl(JSON.stringify(event));
-    this.schedulePump();
+    this.pump.schedule();
   }
 
   /** Queues a reply (an ack, an answer, an error frame, the `connected` event). */
@@ -166,7 +159,7 @@ export class OperationStreamConnection {
       queued: this.queue.events,
       pinned: this.queue.controls,
       peakQueued: this.peakQueued,
-      inFlight: this.inFlight,
+      inFlight: this.pump.pending,
       dropped: this.dropped,
       subscriptions: this.subscriptions,
     };
@@ -186,7 +179,7 @@ export class OperationStreamConnection {
   private pin(frame: string): void {
     if (this.closed || this.tooFarBehind()) return;
     this.queue.pushControl(frame);
-    this.schedulePump();
+    this.pump.schedule();
   }
 
   /** Closes a client that leaves too many never-dropped frames unread; true when it did. */
@@ -200,63 +193,19 @@ export class OperationStreamConnection {
     return true;
   }
 
-  /** Pumps once the current task is done, so the frames it queued go out together (see `pump`). */
-  private schedulePump(): void {
-    if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
-    queueMicrotask(() => {
-      this.pumpScheduled = false;
-      this.pump();
-    });
-  }
-
-  /**
-   * Sends what the socket takes now, with the TCP socket corked so the burst leaves in one write
-   * instead of one system call per frame: with many clients the writes, not the framing, are the
-   * cost (bench/operationsFanout.mjs: 3x the throughput). `_socket` is the `net.Socket` that `ws`
-   * keeps in an undocumented field; without it frames still go out, one write each.
-   */
-  private pump(): void {
-    const raw = (this.options.socket as { _socket?: Duplex })._socket;
-    raw?.cork();
-    try {
-      this.sendQueued();
-    } finally {
-      raw?.uncork();
+  /** The next frame for the pump: a pending drop warning first, then the queue in order. */
+  private nextFrame(): string | undefined {
+    if (this.closed || this.queue.isEmpty) return undefined;
+    if (this.unreported > 0) {
+      const dropped = this.unreported;
+      this.unreported = 0;
+      return JSON.stringify({
+        status: 'warning',
+        dropped,
+        message: `${dropped} progress or log events were dropped because this client fell behind`,
+      });
     }
-  }
-
-  private sendQueued(): void {
-    while (!this.queue.isEmpty && this.canSend()) {
-      if (this.unreported > 0) {
-        const dropped = this.unreported;
-        this.unreported = 0;
-        this.transmit(
-          JSON.stringify({
-            status: 'warning',
-            dropped,
-            message: `${dropped} progress or log events were dropped because this client fell behind`,
-          }),
-        );
-        continue;
-      }
-      this.transmit(this.queue.shift()!);
-    }
-  }
-
-  private canSend(): boolean {
-    const { socket } = this.options;
-    if (this.closed || socket.readyState !== socket.OPEN) return false;
-    return this.inFlight === 0 || (this.inFlight < MAX_IN_FLIGHT && socket.bufferedAmount < MAX_BUFFERED_BYTES);
-  }
-
-  private transmit(frame: string): void {
-    this.inFlight++;
-    this.options.socket.send(frame, (error) => {
-      this.inFlight--;
-      // A failed write means the socket is closing; its `close` event cleans up.
-      if (!error) this.schedulePump();
-    });
+    return this.queue.shift();
   }
 
   private dispose(): void {
