@@ -1,12 +1,11 @@
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
-import { WebSocketServer } from 'ws';
-import { ANONYMOUS, createEvent, EventBus } from '@hangar/core';
+import { createEvent, EventBus } from '@hangar/core';
 import { EventStreamHub } from '../../core/src/builtins/EventStreamHub.js';
 import { EventSerializer } from '../../core/src/events/EventSerializer.js';
 import { MemoryEventStore } from '../../core/src/events/store/MemoryEventStore.js';
 import { captureLogger } from '../helpers/hangar.js';
+import { serveWsRoute } from '../helpers/wsRoute.js';
 import { eventually } from '../mcp/helpers.js';
 import { connectEvents, connectPausedClient, gapIn, positionsOf, subscribe, type Frame } from './wsHelpers.js';
 
@@ -17,17 +16,7 @@ async function startHub(t: ExecutionContext, queueSize = 1024) {
   const { logger } = captureLogger('warn');
   const bus = new EventBus({ sinks: [hub], store: new MemoryEventStore(), serializer: new EventSerializer(), logger });
   hub.attach({ bus, queueSize, logger });
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/api/ws/events' });
-  await once(server, 'listening');
-  server.on('connection', (socket, req) =>
-    hub.route.handle(socket, { principal: ANONYMOUS, query: {}, remoteAddress: req.socket.remoteAddress }),
-  );
-  t.teardown(async () => {
-    hub.closeAll();
-    for (const client of server.clients) client.terminate();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await serveWsRoute(t, hub.route, () => hub.closeAll());
   return { hub, bus, url: `http://127.0.0.1:${port}` };
 }
 

@@ -1,14 +1,11 @@
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import pino from 'pino';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { ANONYMOUS } from '../extensions/auth.js';
-import { ManualClock } from '../services/ManualClock.js';
-import type { OperationDescriptor } from '../operations/Operation.js';
-import { OperationRegistry } from '../operations/OperationRegistry.js';
-import { OperationStreamHub } from './OperationStreamHub.js';
+import { ManualClock, OperationRegistry, type OperationDescriptor } from '@hangar/core';
+import { OperationStreamHub } from '../../core/src/builtins/OperationStreamHub.js';
+import { serveWsRoute } from '../helpers/wsRoute.js';
 
 // The hub on its own: a real `ws` server on 127.0.0.1 and a real OperationRegistry whose calls
 // the tests finish by hand.
@@ -26,17 +23,7 @@ async function startHub(t: ExecutionContext, queueSize = 1024) {
   const operations = new OperationRegistry({ clock, logger, maxKept: 1000, maxEvents: 1000 });
   const hub = new OperationStreamHub();
   hub.attach({ operations, queueSize, logger, now: () => clock.now() });
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await once(server, 'listening');
-  server.on('connection', (socket, req) =>
-    hub.route.handle(socket, { principal: ANONYMOUS, query: {}, remoteAddress: req.socket.remoteAddress }),
-  );
-  t.teardown(async () => {
-    hub.closeAll();
-    for (const client of server.clients) client.terminate();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await serveWsRoute(t, hub.route, () => hub.closeAll());
   return { hub, operations, url: `ws://127.0.0.1:${port}` };
 }
 
