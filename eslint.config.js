@@ -46,5 +46,19 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // The dashboard's page scripts run in the browser, as plain ES modules.
+    files: ['plugins/dashboard/public/**/*.js'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        sessionStorage: 'readonly',
+        WebSocket: 'readonly',
+        Node: 'readonly',
+        HTMLInputElement: 'readonly',
+      },
+    },
+  },
   prettier,
 );

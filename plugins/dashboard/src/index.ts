@@ -1,0 +1,38 @@
+/**
+ * `@hangar/plugin-dashboard` — the live web page at `/` (DESIGN §2): MCP servers with state and
+ * health, start/stop, a tool picker with a form generated from the tool's input schema, running
+ * operations with progress bars, and the recent event feed. The page is plain HTML, CSS and ES
+ * modules from `public/`, served as they are (no build step); everything live comes from
+ * `/api/ws/events` and `/api/ws/operations`.
+ */
+import { definePlugin, httpRoutesExtensionPoint, loggerRef, runtimeRef } from '@hangar/core';
+import { pageRoutes } from './pageRoutes.js';
+import { positionRoutes } from './positionRoutes.js';
+import { StaticAssets } from './StaticAssets.js';
+
+/** The plugin: its default export is what Hangar loads. */
+export default definePlugin({
+  id: 'dashboard',
+  coreRange: '^0.1.0',
+  register(env) {
+    // Routes are declared now; the files they serve are read in init, before Hangar is ready.
+    let assets: StaticAssets | undefined;
+    env.provide(
+      httpRoutesExtensionPoint,
+      pageRoutes(() => assets),
+    );
+    env.provide(httpRoutesExtensionPoint, positionRoutes());
+    env.init({
+      deps: { logger: loggerRef, runtime: runtimeRef },
+      run: async ({ logger, runtime }) => {
+        assets = await StaticAssets.load();
+        return {
+          start: () => {
+            if (runtime.mode !== 'http') return;
+            logger.info({ path: '/', host: runtime.httpHost }, 'dashboard served at / (open the URL Hangar is ready on)');
+          },
+        };
+      },
+    });
+  },
+});
