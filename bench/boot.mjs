@@ -1,81 +1,58 @@
-// Boot benchmark: time from spawning the compiled CLI to the first 200 on /ready, and the
-// process's resident memory at that moment, over several rounds (median reported).
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
+// Boot: time from spawning the compiled CLI to the first 200 on /ready, and the process's resident
+// memory at that moment, over several rounds (medians). The kernel alone is the baseline for the
+// bundled config.
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-const CLI = path.join(ROOT, 'core', 'dist', 'cli', 'main.js');
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function rssKiB(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-}
+import { CLI } from './lib/hangar.mjs';
+import { freePort, waitForHttp } from './lib/net.mjs';
+import { rssKiB, spawnTracked, stopTracked } from './lib/processes.mjs';
+import { ROOT } from './lib/servers.mjs';
+import { median } from './lib/stats.mjs';
+import { makeTempDir, removeTempDir } from './lib/tempDirs.mjs';
 
 async function bootOnce(args) {
   const port = await freePort();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hangar-bench-'));
-  const started = performance.now();
-  const child = spawn(
+  const dir = makeTempDir('hangar-bench-boot-');
+  const began = performance.now();
+  const tracked = spawnTracked(
     process.execPath,
-    [CLI, '--http', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', ...args],
-    {
-      cwd: ROOT,
-      stdio: 'ignore',
-    },
+    [CLI, '--http', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dir, '--log-level', 'warn', ...args],
+    { cwd: ROOT },
   );
   try {
-    for (let attempt = 0; attempt < 2000; attempt++) {
-      const response = await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined);
-      if (response?.status === 200) return { ms: performance.now() - started, rss: rssKiB(child.pid) };
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    throw new Error('not ready within 10 s');
+    await waitForHttp(`http://127.0.0.1:${port}/ready`, { alive: () => !tracked.exited });
+    return { ms: performance.now() - began, rss: rssKiB(tracked.pid) };
+  } catch (error) {
+    throw new Error(`boot failed: ${error.message}\n${tracked.stderr}`, { cause: error });
   } finally {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopTracked(tracked);
+    removeTempDir(dir);
   }
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-/** Runs the boot scenarios; returns rows of a markdown table. */
-export async function benchBoot(rounds = 7) {
-  const empty = path.join(os.tmpdir(), `hangar-bench-plugins-${process.pid}.json`);
+/** Returns `{rounds, rows: [{name, ms, rssMiB}]}`: the kernel alone, then the bundled config. */
+export async function benchBoot({ rounds = 5 } = {}) {
+  const dir = makeTempDir('hangar-bench-plugins-');
+  const empty = path.join(dir, 'plugins.json');
   writeFileSync(empty, '{"plugins": []}');
   const scenarios = [
-    ['kernel alone (`{"plugins": []}`)', ['--plugins', empty]],
-    ['bundled config (`npm start`)', ['--config', 'hangar.config.yaml']],
+    ['kernel alone (`{"plugins": []}`, no config; baseline)', ['--plugins', empty]],
+    ['bundled config (`npm start`: 3 servers, root hangar.plugins.json)', ['--config', 'hangar.config.yaml']],
   ];
-  const rows = [];
+  const runs = scenarios.map(() => []);
   try {
-    for (const [name, args] of scenarios) {
-      const runs = [];
-      for (let i = 0; i < rounds; i++) runs.push(await bootOnce(args));
-      rows.push({ name, ms: median(runs.map((r) => r.ms)), rssMiB: median(runs.map((r) => r.rss)) / 1024, rounds });
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < scenarios.length; i++) runs[i].push(await bootOnce(scenarios[i][1]));
     }
   } finally {
-    rmSync(empty, { force: true });
+    removeTempDir(dir);
   }
-  return rows;
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows = await benchBoot();
-  console.log('| scenario | spawn → /ready 200 (median) | RSS at ready (median) | rounds |');
-  console.log('|---|---|---|---|');
-  for (const row of rows) console.log(`| ${row.name} | ${row.ms.toFixed(0)} ms | ${row.rssMiB.toFixed(1)} MiB | ${row.rounds} |`);
+  return {
+    rounds,
+    rows: scenarios.map(([name], i) => ({
+      name,
+      ms: median(runs[i].map((run) => run.ms)),
+      rssMiB: median(runs[i].map((run) => run.rss)) / 1024,
+    })),
+  };
 }
