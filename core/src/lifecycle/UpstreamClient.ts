@@ -1,6 +1,5 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
-  CallToolResultSchema,
   CreateMessageRequestSchema,
   ElicitRequestSchema,
   ErrorCode,
@@ -20,7 +19,7 @@ import {
   type ServerCapabilities,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { CallCancelledError, HangarError, UpstreamError, UpstreamTimeoutError } from '../errors.js';
 import type { UpstreamConnection } from '../extensions/transports.js';
 import type { DownstreamPeer, UpstreamCallOptions } from './DownstreamPeer.js';
@@ -28,6 +27,18 @@ import { ProgressInterceptor } from './ProgressInterceptor.js';
 
 /** Default timeout of one upstream request (DESIGN §4). */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
+
+/**
+ * What Hangar checks of a `tools/call` result: an object whose `content` is an array of typed
+ * blocks (`[]` when absent) and whose `isError`, if any, is a boolean; everything else passes
+ * through as the upstream sent it. The full `CallToolResultSchema` runs once, in the downstream MCP
+ * server before it answers; running it here too was a second full zod pass over every result
+ * (bench profile, issue 6).
+ */
+const ToolCallResultSchema = z.looseObject({
+  content: z.array(z.looseObject({ type: z.string() })).default([]),
+  isError: z.boolean().optional(),
+});
 
 /** An MCP message without its JSON-RPC envelope. */
 export interface UpstreamMessage {
@@ -159,7 +170,7 @@ export class UpstreamClient {
 
   /** `tools/call`; a result with `isError` resolves like any other. */
   callTool(name: string, args: Record<string, unknown>, options?: UpstreamCallOptions): Promise<CallToolResult> {
-    return this.send('tools/call', { name, arguments: args }, CallToolResultSchema, options);
+    return this.send('tools/call', { name, arguments: args }, ToolCallResultSchema, options) as Promise<CallToolResult>;
   }
 
   /** Every tool, following `nextCursor`; [] when the upstream has no tools capability. */
