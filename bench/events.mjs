@@ -1,7 +1,10 @@
 // Event store benchmark: append throughput of the SQLite store with group commit (batch) and with
 // one transaction per append, and the time to replay 100,000 events (readAll pages of 1000 +
-// EventSerializer.deserialize). Uses the compiled core (`npm run build` first). Files go to the
-// OS temp dir: the numbers are only as good as that disk's fsync.
+// EventSerializer.deserialize). Besides events/s it reports what each append cost: commits (one
+// fsync each), statements on the writer connection (one trip to node-sqlite3's thread pool each)
+// and CPU time (process.cpuUsage: the main thread and the pool, user + system). Uses the compiled
+// core (`npm run build` first). Files go to the OS temp dir: the numbers are only as good as that
+// disk's fsync.
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,10 +75,19 @@ async function withStore(options, work) {
 
 async function appendRound(scenario, batch) {
   return withStore({ batch }, async (store) => {
+    const before = store.stats;
+    const cpu = process.cpuUsage();
     const began = performance.now();
     await scenario.run(store);
     const seconds = (performance.now() - began) / 1000;
-    return { perSecond: scenario.count / seconds, commits: store.stats.commits };
+    const { user, system } = process.cpuUsage(cpu);
+    const after = store.stats;
+    return {
+      perSecond: scenario.count / seconds,
+      commits: after.commits - before.commits,
+      statements: after.statements - before.statements,
+      cpuUsPerEvent: (user + system) / scenario.count,
+    };
   });
 }
 
@@ -109,6 +121,8 @@ export async function benchEvents(rounds = ROUNDS) {
       row[batch ? 'batched' : 'unbatched'] = {
         perSecond: median(runs.map((r) => r.perSecond)),
         commits: median(runs.map((r) => r.commits)),
+        statements: median(runs.map((r) => r.statements)),
+        cpuUsPerEvent: median(runs.map((r) => r.cpuUsPerEvent)),
       };
     }
     appends.push(row);
@@ -128,12 +142,14 @@ export async function benchEvents(rounds = ROUNDS) {
 /** The results as markdown tables. */
 export function eventsTables({ appends, replay, rounds }) {
   const lines = [
-    `| appends (1 event each, ${rounds} rounds, medians) | batched events/s (commits) | unbatched events/s (commits) | batched/unbatched |`,
-    '|---|---|---|---|',
+    `| appends (1 event each, ${rounds} rounds, medians) | batched events/s (commits, statements) | batched CPU/event | unbatched events/s (commits, statements) | unbatched CPU/event | batched/unbatched |`,
+    '|---|---|---|---|---|---|',
   ];
+  const cost = ({ perSecond, commits, statements }) => `${perSecond.toFixed(0)} (${commits}, ${statements})`;
+  const cpu = ({ cpuUsPerEvent }) => `${cpuUsPerEvent.toFixed(1)} µs`;
   for (const { name, batched, unbatched } of appends) {
     lines.push(
-      `| ${name} | ${batched.perSecond.toFixed(0)} (${batched.commits}) | ${unbatched.perSecond.toFixed(0)} (${unbatched.commits}) | ${(batched.perSecond / unbatched.perSecond).toFixed(1)}x |`,
+      `| ${name} | ${cost(batched)} | ${cpu(batched)} | ${cost(unbatched)} | ${cpu(unbatched)} | ${(batched.perSecond / unbatched.perSecond).toFixed(1)}x |`,
     );
   }
   lines.push('', '| replay (readAll pages of 1000 + deserialize) | time (median) | events/s | file size |', '|---|---|---|---|');

@@ -85,6 +85,27 @@ test('two processes appending with the same expected version: exactly one wins e
   t.is((await readContested(t, file)).length, rounds);
 });
 
+test('two processes taking turns: each sees the other’s appends, whatever it had cached', async (t) => {
+  const file = await tempStoreFile(t);
+  const [a, b] = await Promise.all([startWriter(t, file, 'a'), startWriter(t, file, 'b')]);
+  const rounds = 20;
+  for (let round = 0; round < rounds; round++) {
+    const writer = round % 2 === 0 ? a : b;
+    if (round > 0) {
+      // The version this writer last wrote (or nothing): stale, since the other one wrote after it.
+      const stale = await writer.send({ op: 'append', expected: round - 2 });
+      t.deepEqual(stale, { ok: false, error: 'ConcurrencyError', actual_version: round - 1 }, `round ${round}`);
+    }
+    t.deepEqual(await writer.send({ op: 'append', expected: round - 1 }), { ok: true, version: round }, `round ${round}`);
+  }
+  await Promise.all([a.stop(), b.stop()]);
+  const events = await readContested(t, file);
+  t.deepEqual(
+    events.map((e) => e.data.writer),
+    Array.from({ length: rounds }, (_, round) => (round % 2 === 0 ? 'a' : 'b')),
+  );
+});
+
 test('two processes racing read-then-append leave one gapless stream holding every win', async (t) => {
   const file = await tempStoreFile(t);
   const [a, b] = await Promise.all([startWriter(t, file, 'a'), startWriter(t, file, 'b')]);

@@ -196,3 +196,99 @@ test('reads on the read connection see every append once it has resolved', async
     t.is((await store.readAll(n + 1, 1))[0]?.data.n, n);
   }
 });
+
+test('once its streams are known, a batch is one statement; a new stream costs one read first', async (t) => {
+  const { store } = await openStore(t);
+  await store.append('s', one(), -1);
+  t.like(store.stats, { commits: 1, statements: 2 }, 'the new stream was read, then written');
+
+  await store.append('s', one(), 0);
+  t.like(store.stats, { commits: 2, statements: 3 });
+
+  await Promise.all(Array.from({ length: 50 }, (_, n) => store.append('s', one('Burst', { n }), 'any')));
+  t.like(store.stats, { appends: 52, commits: 3, statements: 4 }, 'a burst on a known stream: one statement');
+  t.is(await store.streamVersion('s'), 51);
+});
+
+test('a batch that writes nothing still checks its conflicts against the file', async (t) => {
+  const { store } = await openStore(t);
+  await store.append('s', one(), -1);
+  const before = store.stats;
+  const error = await t.throwsAsync(store.append('s', one(), 5), { instanceOf: ConcurrencyError });
+  t.like(error, { expected_version: 5, actual_version: 0 });
+  t.deepEqual(await store.append('s', [], 0), { next_expected_version: 0, positions: [] });
+  t.like(store.stats, { commits: before.commits, statements: before.statements + 2 }, 'one read each, no commit');
+});
+
+test('another writer on the file: its appends are seen, whatever this store had cached', async (t) => {
+  const { store: mine, file } = await openStore(t);
+  const other = await SqliteEventStore.open(file);
+  t.teardown(() => other.close());
+  await mine.append('s', one('Mine'), -1);
+  await mine.append('t', one('Mine'), -1);
+
+  // The cache says s is at 0; the other writer moved it to 1.
+  await other.append('s', one('Other'), 0);
+  const stale = await t.throwsAsync(mine.append('s', one('Mine'), 0), { instanceOf: ConcurrencyError });
+  t.like(stale, { stream_id: 's', expected_version: 0, actual_version: 1 });
+  t.deepEqual(await mine.append('s', one('Mine'), 1), { next_expected_version: 2, positions: [4] });
+
+  // The cache says s is at 2 and would refuse 3; the other writer made 3 right.
+  await other.append('s', one('Other'), 2);
+  t.deepEqual(await mine.append('s', one('Mine'), 3), { next_expected_version: 4, positions: [6] });
+  await other.append('s', one('Other'), 'any');
+  t.deepEqual(await mine.append('s', [], 5), { next_expected_version: 5, positions: [] });
+
+  const third = await SqliteEventStore.open(file);
+  t.teardown(() => third.close());
+  t.deepEqual(
+    (await third.readStream('s')).map((e) => `${e.stream_version}:${e.event_type}`),
+    ['0:Mine', '1:Other', '2:Mine', '3:Other', '4:Mine', '5:Other'],
+  );
+});
+
+test('another writer committed: a batch of cached streams is checked against the file, append by append', async (t) => {
+  const { store: mine, file } = await openStore(t);
+  const other = await SqliteEventStore.open(file);
+  t.teardown(() => other.close());
+  await Promise.all([mine.append('s', one('Mine'), -1), mine.append('t', one('Mine'), -1)]);
+
+  await other.append('t', one('Other'), 0);
+  const outcomes = await Promise.allSettled([
+    // The cache says t is at 0, so it alone would refuse this append and let the others through.
+    mine.append('t', one('Mine'), 1),
+    mine.append('t', one('Mine'), 1),
+    mine.append('s', one('Mine'), 'any'),
+  ]);
+  t.like(outcomes[0], { status: 'fulfilled', value: { next_expected_version: 2, positions: [4] } });
+  t.like(outcomes[1], { status: 'rejected', reason: { stream_id: 't', expected_version: 1, actual_version: 2 } });
+  t.like(outcomes[2], { status: 'fulfilled', value: { next_expected_version: 1, positions: [5] } });
+  t.deepEqual(
+    (await mine.readAll()).map((e) => `${e.global_position}:${e.stream_id}${e.stream_version}:${e.event_type}`),
+    ['1:s0:Mine', '2:t0:Mine', '3:t1:Other', '4:t2:Mine', '5:s1:Mine'],
+  );
+});
+
+test('a rolled-back batch leaves no version cached: the next append sees the file as it is', async (t) => {
+  const { store, file } = await openStore(t);
+  const other = await SqliteEventStore.open(file);
+  t.teardown(() => other.close());
+  await (
+    await rawSql(t, file)
+  ).exec(`CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.event_type = 'Boom' BEGIN SELECT RAISE(ABORT, 'boom'); END`);
+  await store.append('s', one(), -1);
+
+  // Twice: once on the one-statement path, once under the lock (another writer committed first).
+  for (const [round, otherWrites] of [false, true].entries()) {
+    if (otherWrites) await other.append('elsewhere', one(), 'any');
+    const outcomes = await Promise.allSettled([store.append('s', one('Lost'), round), store.append('t', one('Boom'), 'any')]);
+    t.true(outcomes.every((o) => o.status === 'rejected' && /boom/.test(String(o.reason))));
+    const stale = await t.throwsAsync(store.append('s', one(), round + 1), { instanceOf: ConcurrencyError });
+    t.like(stale, { expected_version: round + 1, actual_version: round }, 'the lost append did not move the stream');
+    t.is((await store.append('s', one('Kept'), round)).next_expected_version, round + 1);
+  }
+  t.deepEqual(
+    (await store.readStream('s')).map((e) => e.event_type),
+    ['Happened', 'Kept', 'Kept'],
+  );
+});
