@@ -232,6 +232,67 @@ test('a non-loopback host without authentication is refused unless --unsafe-no-a
   t.regex(error.message, /refusing to serve 0\.0\.0\.0 without authentication/);
 });
 
+const mcpPost = (url: string, headers: Record<string, string> = {}) =>
+  fetch(`${url}/mcp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    }),
+  });
+
+test('/mcp goes through the same host steps as any route: readiness, authentication, errors', async (t) => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const slow = definePlugin({ id: 'slow', coreRange: '*', register: (env) => env.init({ run: () => gate }) });
+  const keyed = definePlugin({
+    id: 'keyed',
+    coreRange: '*',
+    register: (env) => {
+      env.provide(authenticatorsExtensionPoint, {
+        name: 'keyed',
+        authenticate: (request) => {
+          if (request.channel !== 'http' || request.path !== '/mcp') return undefined;
+          if (request.headers['x-api-key'] !== 'good') throw new AuthenticationError('Missing or invalid API key');
+          return { id: 'tester', type: 'api_key', roles: [] };
+        },
+      });
+      env.init({ run: () => undefined });
+    },
+  });
+  const port = await freePort();
+  const booting = Hangar.start({
+    logger: captureLogger().logger,
+    dataDir: await tempDir(t),
+    http: { host: '127.0.0.1', port },
+    extraPlugins: [{ definition: slow }, { definition: keyed }],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  let early: Response | undefined;
+  for (let i = 0; i < 200 && !early; i++) {
+    early = await mcpPost(url, { 'x-api-key': 'good' }).catch(() => undefined);
+    if (!early) await new Promise((r) => setTimeout(r, 25));
+  }
+  t.is(early?.status, 503);
+  t.like(await early?.json(), { error: 'ServiceUnavailableError', status_code: 503 });
+  release();
+  const hangar = await booting;
+  t.teardown(() => hangar.stop());
+  const refused = await mcpPost(url);
+  t.is(refused.status, 401);
+  t.deepEqual(await refused.json(), { error: 'AuthenticationError', message: 'Missing or invalid API key', status_code: 401 });
+  const foreign = await mcpPost(url, { 'x-api-key': 'good', origin: 'http://evil.example' });
+  t.is(foreign.status, 403);
+  t.like(await foreign.json(), { error: 'AccessDeniedError', status_code: 403 });
+  const accepted = await mcpPost(url, { 'x-api-key': 'good' });
+  t.is(accepted.status, 200);
+  t.truthy(accepted.headers.get('mcp-session-id'));
+  t.is((await fetch(`${url}/mcp`, { method: 'POST', headers: { 'x-api-key': 'good' }, body: '{' })).status, 400);
+});
+
 function upgradeStatus(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(url, {

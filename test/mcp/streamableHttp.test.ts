@@ -1,6 +1,7 @@
 import test from 'ava';
 import { authenticatorsExtensionPoint, definePlugin, type PluginDefinition } from '@hangar/core';
-import { connectClient, startEchoHangar } from './helpers.js';
+import { mcpServersRef } from '@hangar/core';
+import { connectClient, eventually, startEchoHangar } from './helpers.js';
 import { initializeBody, mcpHeaders, openRawSession, rawRequest, sseMessages } from './rawHttp.js';
 
 const call = (id: number, name: string, args: Record<string, unknown>) =>
@@ -49,7 +50,7 @@ test('loopback Host names and a local Origin are accepted', async (t) => {
   t.is(wrongPort.status, 403);
 });
 
-test('list requests are answered as JSON, tool calls as SSE', async (t) => {
+test('a POST is answered with one JSON body, or as SSE once something related to it comes first', async (t) => {
   const { url } = await startEchoHangar(t);
   const init = await fetch(`${url}/mcp`, { method: 'POST', headers: mcpHeaders(), body: initializeBody() });
   t.is(init.headers.get('content-type'), 'application/json');
@@ -62,15 +63,35 @@ test('list requests are answered as JSON, tool calls as SSE', async (t) => {
   t.is(listed.headers.get('mcp-session-id'), sessionId);
   t.like(await listed.json(), { id: 1, result: { tools: [{ name: 'registry_list' }] } });
 
+  // A call that reports nothing on the way is one JSON body too.
   const called = await fetch(`${url}/mcp`, {
     method: 'POST',
     headers: mcpHeaders(sessionId!),
-    body: call(2, 'echo__echo', { text: 'streamed' }),
+    body: call(2, 'echo__echo', { text: 'answered' }),
   });
-  t.is(called.headers.get('content-type'), 'text/event-stream');
+  t.is(called.headers.get('content-type'), 'application/json');
+  t.like(await called.json(), { id: 2, result: { content: [{ type: 'text', text: 'answered' }] } });
+
+  // Progress before the answer turns the response into an SSE stream that ends with the answer.
+  const streamed = await fetch(`${url}/mcp`, {
+    method: 'POST',
+    headers: mcpHeaders(sessionId!),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'echo__progress_burst', arguments: { count: 3 }, _meta: { progressToken: 'p' } },
+    }),
+  });
+  t.is(streamed.headers.get('content-type'), 'text/event-stream');
+  t.is(streamed.headers.get('mcp-session-id'), sessionId);
   const messages = [];
-  for await (const message of sseMessages(called)) messages.push(message);
-  t.like(messages.at(-1), { id: 2, result: { content: [{ type: 'text', text: 'streamed' }] } });
+  for await (const message of sseMessages(streamed)) messages.push(message);
+  t.deepEqual(
+    messages.slice(0, -1).map((message) => message.method),
+    ['notifications/progress', 'notifications/progress', 'notifications/progress'],
+  );
+  t.like(messages.at(-1), { id: 3, result: { content: [{ type: 'text', text: 'sent 3' }] } });
 });
 
 test('concurrent JSON and SSE requests on one session each get their own mode and answer', async (t) => {
@@ -113,6 +134,45 @@ test('concurrent JSON and SSE requests on one session each get their own mode an
   for (const outcome of await Promise.all(requests)) {
     t.is(outcome.type, outcome.json ? 'application/json' : 'text/event-stream');
     t.true(outcome.ok);
+  }
+});
+
+test('a client that closes its POST before the answer cancels the upstream call', async (t) => {
+  const { hangar, url } = await startEchoHangar(t);
+  const sessionId = await openRawSession(url);
+  const echo = () => hangar.container.resolve(mcpServersRef).find('echo');
+  const cancellations = () =>
+    echo()
+      ?.logs(100)
+      .filter((entry) => entry.line.startsWith('cancelled')).length ?? 0;
+  for (const [id, withProgress] of [
+    [1, true],
+    [2, false],
+  ] as const) {
+    const before = cancellations();
+    const left = new AbortController();
+    const pending = fetch(`${url}/mcp`, {
+      method: 'POST',
+      headers: mcpHeaders(sessionId),
+      signal: left.signal,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/call',
+        params: { name: 'echo__slow', arguments: { ms: 60_000 }, ...(withProgress ? { _meta: { progressToken: 's' } } : {}) },
+      }),
+    });
+    if (withProgress) {
+      // Progress came first, so the answer is SSE and the call is running upstream.
+      t.like((await sseMessages(await pending).next()).value, { method: 'notifications/progress' });
+    } else {
+      // Nothing related is sent: the JSON answer has not started while the call runs upstream.
+      await eventually(() => ((echo()?.inFlight ?? 0) > 0 ? true : undefined), 'the call to reach the upstream');
+    }
+    left.abort();
+    await pending.catch(() => undefined);
+    await eventually(() => (cancellations() > before ? true : undefined), 'the upstream to log its cancellation');
+    t.pass(withProgress ? 'streamed answer' : 'JSON answer');
   }
 });
 

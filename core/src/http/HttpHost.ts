@@ -32,6 +32,32 @@ export interface HangarState {
   services: ServiceContainer;
 }
 
+/**
+ * A request's `ctx.state`: the principal, and its DI scope made on first use — most requests
+ * (every MCP message) never resolve anything from it, and a scope per request is a measurable
+ * share of a fast MCP call.
+ */
+class RequestState implements HangarState {
+  private scope: ServiceContainer | undefined;
+
+  constructor(
+    public principal: Principal,
+    private readonly container: ServiceContainer,
+  ) {}
+
+  get services(): ServiceContainer {
+    if (!this.scope) {
+      this.scope = this.container.createScope();
+      this.scope.register(principalRef, this.principal);
+    }
+    return this.scope;
+  }
+
+  set services(scope: ServiceContainer) {
+    this.scope = scope;
+  }
+}
+
 /** Everything the host is built from. */
 export interface HttpHostOptions {
   readonly logger: Logger;
@@ -46,10 +72,21 @@ export interface HttpHostOptions {
 const ALWAYS_OPEN = new Set(['/health', '/ready']);
 
 /**
+ * Paths worth a direct lane (see `build`): MCP messages (`/mcp`, and `/messages` of the legacy SSE
+ * transport), where the host's own work is a large share of a fast call.
+ */
+const DIRECT_PATHS = ['/mcp', '/messages'];
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+type HangarContext = Koa.ParameterizedContext<HangarState>;
+type HostMiddleware = Koa.Middleware<HangarState>;
+
+/**
  * The Koa application: error mapping, readiness gate, authentication, JSON bodies, the
  * contributed routers under `/api` (or `/`), WebSocket upgrades routed by path to `wsRoutes`, and
  * 404/405 in the error body shape. `/health` always answers; `/ready` and every other route answer
- * 503 until the kernel marks the host ready, and again while it stops.
+ * 503 until the kernel marks the host ready, and again while it stops. `/mcp` requests take a
+ * direct lane through the same steps, past the middleware and routers that would only pass them on.
  */
 export class HttpHost {
   readonly app = new Koa<HangarState>();
@@ -111,15 +148,15 @@ export class HttpHost {
         this.publicPaths.add(route.mount === 'root' ? publicPath : `/api${publicPath}`);
     }
 
-    this.app.use(errorMiddleware(logger));
-    this.app.use(async (ctx, next) => {
+    const errors = errorMiddleware(logger);
+    const notFound: HostMiddleware = async (ctx, next) => {
       await next();
       // Checked on the way out, after every router's allowedMethods has had its say (405).
       if (ctx.status === 404 && ctx.body == null && ctx.respond !== false) {
         throw new NotFoundError(`No route for ${ctx.method} ${ctx.path}`);
       }
-    });
-    this.app.use(async (ctx, next) => {
+    };
+    const readiness: HostMiddleware = async (ctx, next) => {
       if (ctx.path === '/health') {
         ctx.body = { status: 'ok' };
         return;
@@ -131,37 +168,58 @@ export class HttpHost {
       }
       if (this.readiness !== 'ready') throw new ServiceUnavailableError(`Hangar is ${this.readiness}; try again shortly`);
       await next();
-    });
-    this.app.use(this.ws);
-    this.app.use(async (ctx, next) => {
+    };
+    const authentication: HostMiddleware = async (ctx, next) => {
       const upgrade = acceptWebSocket(ctx) !== undefined;
       const open = this.publicPaths.has(ctx.path);
+      // Koa parses the query string anew for every request; most (every MCP message) have none.
+      const query = ctx.querystring === '' ? {} : ctx.query;
       const principal = open
-        ? await authenticate([], authRequestOf('http', ctx.path, ctx.headers, ctx.query))
-        : await authenticate(authenticators, authRequestOf(upgrade ? 'websocket' : 'http', ctx.path, ctx.headers, ctx.query));
-      const services = container.createScope();
-      services.register(principalRef, principal);
-      ctx.state.principal = principal;
-      ctx.state.services = services;
+        ? await authenticate([], authRequestOf('http', ctx.path, ctx.headers, query))
+        : await authenticate(authenticators, authRequestOf(upgrade ? 'websocket' : 'http', ctx.path, ctx.headers, query));
+      ctx.state = Object.assign(new RequestState(principal, container), ctx.state);
       await next();
-    });
+    };
     const parseJson = jsonBody();
-    this.app.use(async (ctx, next) => {
+    const bodies: HostMiddleware = async (ctx, next) => {
       if (ctx.path.startsWith('/api/')) await parseJson(ctx, next);
       else await next();
-    });
-    this.app.use(async (ctx, next) => {
+    };
+    const upgrades: HostMiddleware = async (ctx, next) => {
       if (ctx.path.startsWith('/api/ws/')) await this.upgrade(ctx.path.slice('/api/ws/'.length), ctx);
       else await next();
-    });
-
-    for (const contribution of routes) {
+    };
+    const mounts = routes.map((contribution) => {
       // A parent router carries the mount prefix so the plugin's own router is never mutated.
       const mount = new Router<HangarState>({ prefix: contribution.mount === 'root' ? undefined : '/api' });
       mount.use(contribution.router.routes());
-      this.app.use(mount.routes());
-      this.app.use(mount.allowedMethods({ throw: true, methodNotAllowed, notImplemented }));
+      const chain = [mount.routes(), mount.allowedMethods({ throw: true, methodNotAllowed, notImplemented })] as HostMiddleware[];
+      return { mount, chain };
+    });
+
+    // Direct lanes: a path every MCP message takes skips the middleware that would only pass it on
+    // (WebSocket upgrades, JSON bodies of `/api`, the routers with no route or middleware for it).
+    // What is left runs as before, in the same order: errors, readiness, authentication, then the
+    // routers that claim the path. An upgrade request always takes the full chain.
+    const lanes = new Map<string, (ctx: HangarContext) => Promise<void>>();
+    for (const path of DIRECT_PATHS) {
+      const claimants = mounts.filter(({ mount }) => METHODS.some((method) => mount.match(path, method).path.length > 0));
+      const routers = claimants.flatMap(({ chain }) => chain);
+      if (routers.length > 0) lanes.set(path, chainOf([errors, notFound, readiness, authentication, ...routers]));
     }
+    this.app.use((ctx, next) => {
+      const lane = ctx.req.headers.upgrade === undefined ? lanes.get(ctx.path) : undefined;
+      return lane ? lane(ctx) : next();
+    });
+
+    this.app.use(errors);
+    this.app.use(notFound);
+    this.app.use(readiness);
+    this.app.use(this.ws);
+    this.app.use(authentication);
+    this.app.use(bodies);
+    this.app.use(upgrades);
+    for (const { chain } of mounts) for (const middleware of chain) this.app.use(middleware);
   }
 
   private async upgrade(path: string, ctx: Koa.ParameterizedContext<HangarState>): Promise<void> {
@@ -198,6 +256,20 @@ export class HttpHost {
       socket.ping();
     }
   }
+}
+
+/** Runs middleware in order, each with a `next` into the rest, as Koa's own composition does. */
+function chainOf(middleware: readonly HostMiddleware[]): (ctx: HangarContext) => Promise<void> {
+  const run = (index: number, ctx: HangarContext): Promise<void> => {
+    const step = middleware[index];
+    if (!step) return Promise.resolve();
+    try {
+      return Promise.resolve(step(ctx, () => run(index + 1, ctx)));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+  return (ctx) => run(0, ctx);
 }
 
 function methodNotAllowed(): Error {

@@ -152,8 +152,8 @@ export class McpSession implements ResourceSubscriber {
     server.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
       this.inCall(extra, (options) => proxy.readResource(request.params.uri, options)),
     );
-    // Subscribe and complete are answered as plain JSON on streamable HTTP (see streamingMethods.ts), so
-    // they run without progress or a peer: nothing related to them may be sent before the answer.
+    // Subscribe and complete run without progress or a peer: quick answers that never need the
+    // caller's stream (on streamable HTTP they are one JSON body; see PostExchange.ts).
     server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
       const target = await proxy.subscribe(request.params.uri, { signal: extra.signal });
       subscriptions.add(this, request.params.uri, target.server, target.name);
@@ -225,9 +225,10 @@ export class McpSession implements ResourceSubscriber {
   }
 
   /**
-   * Runs a request that may take a while upstream (answered over SSE on streamable HTTP) with its
-   * signal, progress forwarding to the caller's progressToken, and this request as the peer for
-   * the upstream's sampling/elicitation/roots requests while it is in flight.
+   * Runs a request that may take a while upstream (on streamable HTTP its answer turns into SSE at
+   * the first progress or client request) with its signal, progress forwarding to the caller's
+   * progressToken, and this request as the peer for the upstream's sampling/elicitation/roots
+   * requests while it is in flight.
    */
   private async inCall<T>(extra: HandlerExtra, run: (options: CallOptions) => Promise<T>): Promise<T> {
     let inFlight = true;
