@@ -60,8 +60,6 @@ export class EventStreamConnection implements ReplayTarget {
   private replay: EventReplay | undefined;
   private waiter: { level: number; resolve: () => void } | undefined;
   private readonly pump: SocketPump;
-  /** Dropped since the last warning frame. */
-  private unreported = 0;
   private dropped = 0;
   private peakQueued = 0;
   private closed = false;
@@ -69,7 +67,9 @@ export class EventStreamConnection implements ReplayTarget {
   private readonly onGone = (): void => this.dispose();
 
   constructor(private readonly options: EventStreamConnectionOptions) {
-    this.queue = new OutboundQueue(options.queueSize);
+    this.queue = new OutboundQueue(options.queueSize, (dropped) =>
+      JSON.stringify({ type: 'warning', dropped, message: `${dropped} events were dropped because this client fell behind` }),
+    );
     this.pump = new SocketPump(options.socket, { next: () => this.nextFrame(), drained: () => this.drained() });
     options.socket.on('message', this.onMessage);
     options.socket.once('close', this.onGone);
@@ -98,7 +98,6 @@ export class EventStreamConnection implements ReplayTarget {
   enqueueEvent(frame: string): void {
     if (this.closed) return;
     if (this.queue.pushEvent(frame)) {
-      this.unreported++;
       this.dropped++;
       this.options.onDrop?.();
     }
@@ -174,19 +173,9 @@ export class EventStreamConnection implements ReplayTarget {
     this.pump.schedule();
   }
 
-  /** The next frame for the pump: a pending drop warning first, then the queue in order. */
+  /** The next frame for the pump (a pending drop warning first), none once closed. */
   private nextFrame(): string | undefined {
-    if (this.closed || this.queue.isEmpty) return undefined;
-    if (this.unreported > 0) {
-      const dropped = this.unreported;
-      this.unreported = 0;
-      return JSON.stringify({
-        type: 'warning',
-        dropped,
-        message: `${dropped} events were dropped because this client fell behind`,
-      });
-    }
-    return this.queue.shift();
+    return this.closed ? undefined : this.queue.next();
   }
 
   /** A replay paced by the queue resumes once the queue has drained to its level. */

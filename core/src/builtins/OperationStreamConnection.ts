@@ -58,8 +58,6 @@ export class OperationStreamConnection {
   /** The hub's ending count when `"*"` was subscribed (see `OperationStreamHub.endedBy`). */
   private allSince = 0;
   private readonly pump: SocketPump;
-  /** Dropped since the last warning frame. */
-  private unreported = 0;
   private dropped = 0;
   private peakQueued = 0;
   private closed = false;
@@ -71,7 +69,13 @@ export class OperationStreamConnection {
     private readonly options: OperationStreamConnectionOptions,
   ) {
     this.clientId = clientId;
-    this.queue = new OutboundQueue(options.queueSize);
+    this.queue = new OutboundQueue(options.queueSize, (dropped) =>
+      JSON.stringify({
+        status: 'warning',
+        dropped,
+        message: `${dropped} progress or log events were dropped because this client fell behind`,
+      }),
+    );
     this.pump = new SocketPump(options.socket, { next: () => this.nextFrame() });
     options.socket.on('message', this.onMessage);
     options.socket.once('close', this.onGone);
@@ -127,7 +131,6 @@ export class OperationStreamConnection {
       return;
     }
     if (this.queue.pushEvent(frame())) {
-      this.unreported++;
       this.dropped++;
       this.options.onDrop?.();
     }
@@ -193,19 +196,9 @@ export class OperationStreamConnection {
     return true;
   }
 
-  /** The next frame for the pump: a pending drop warning first, then the queue in order. */
+  /** The next frame for the pump (a pending drop warning first), none once closed. */
   private nextFrame(): string | undefined {
-    if (this.closed || this.queue.isEmpty) return undefined;
-    if (this.unreported > 0) {
-      const dropped = this.unreported;
-      this.unreported = 0;
-      return JSON.stringify({
-        status: 'warning',
-        dropped,
-        message: `${dropped} progress or log events were dropped because this client fell behind`,
-      });
-    }
-    return this.queue.shift();
+    return this.closed ? undefined : this.queue.next();
   }
 
   private dispose(): void {

@@ -15,8 +15,17 @@ export class OutboundQueue {
   private head = 0;
   private eventCount = 0;
   private controlCount = 0;
+  /** Event frames dropped since the last warning went out. */
+  private unreported = 0;
 
-  constructor(readonly capacity: number) {}
+  /**
+   * @param capacity event frames kept at most
+   * @param warning the frame that tells the client how many event frames it lost (`next` sends it)
+   */
+  constructor(
+    readonly capacity: number,
+    private readonly warning: (dropped: number) => string,
+  ) {}
 
   /** Queued event frames. */
   get events(): number {
@@ -35,6 +44,7 @@ export class OutboundQueue {
   /** Queues an event frame; returns whether an older event frame had to be dropped for it. */
   pushEvent(frame: string): boolean {
     const dropped = this.eventCount >= this.capacity && this.dropOldestEvent();
+    if (dropped) this.unreported++;
     this.items.push({ frame, control: false });
     this.eventCount++;
     return dropped;
@@ -44,6 +54,20 @@ export class OutboundQueue {
   pushControl(frame: string): void {
     this.items.push({ frame, control: true });
     this.controlCount++;
+  }
+
+  /**
+   * The frame to send next: after drops, the warning with their count goes ahead of the oldest
+   * queued frame; otherwise the oldest frame, removed from the queue.
+   */
+  next(): string | undefined {
+    if (this.isEmpty) return undefined;
+    if (this.unreported > 0) {
+      const dropped = this.unreported;
+      this.unreported = 0;
+      return this.warning(dropped);
+    }
+    return this.shift();
   }
 
   /** The oldest frame, removed from the queue. */
@@ -63,6 +87,7 @@ export class OutboundQueue {
     this.head = 0;
     this.eventCount = 0;
     this.controlCount = 0;
+    this.unreported = 0;
   }
 
   private dropOldestEvent(): boolean {
