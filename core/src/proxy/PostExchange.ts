@@ -99,6 +99,8 @@ export class PostExchange {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.options.sessionId !== undefined) headers['mcp-session-id'] = this.options.sessionId;
     const body = JSON.stringify(this.answers.length === 1 ? this.answers[0] : this.answers);
+    // With the length known the body goes out as is, not in chunked framing.
+    headers['content-length'] = String(Buffer.byteLength(body));
     this.res.writeHead(200, headers);
     this.res.end(body);
   }
