@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import Koa from 'koa';
+import compose from 'koa-compose';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import {
@@ -201,11 +202,11 @@ export class HttpHost {
     // (WebSocket upgrades, JSON bodies of `/api`, the routers with no route or middleware for it).
     // What is left runs as before, in the same order: errors, readiness, authentication, then the
     // routers that claim the path. An upgrade request always takes the full chain.
-    const lanes = new Map<string, (ctx: HangarContext) => Promise<void>>();
+    const lanes = new Map<string, (ctx: HangarContext) => Promise<unknown>>();
     for (const path of DIRECT_PATHS) {
       const claimants = mounts.filter(({ mount }) => METHODS.some((method) => mount.match(path, method).path.length > 0));
       const routers = claimants.flatMap(({ chain }) => chain);
-      if (routers.length > 0) lanes.set(path, chainOf([errors, notFound, readiness, authentication, ...routers]));
+      if (routers.length > 0) lanes.set(path, compose([errors, notFound, readiness, authentication, ...routers]));
     }
     this.app.use((ctx, next) => {
       const lane = ctx.req.headers.upgrade === undefined ? lanes.get(ctx.path) : undefined;
@@ -256,20 +257,6 @@ export class HttpHost {
       socket.ping();
     }
   }
-}
-
-/** Runs middleware in order, each with a `next` into the rest, as Koa's own composition does. */
-function chainOf(middleware: readonly HostMiddleware[]): (ctx: HangarContext) => Promise<void> {
-  const run = (index: number, ctx: HangarContext): Promise<void> => {
-    const step = middleware[index];
-    if (!step) return Promise.resolve();
-    try {
-      return Promise.resolve(step(ctx, () => run(index + 1, ctx)));
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-  };
-  return (ctx) => run(0, ctx);
 }
 
 function methodNotAllowed(): Error {
