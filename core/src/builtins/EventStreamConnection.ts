@@ -12,6 +12,7 @@ import {
 } from './eventSubscription.js';
 import { OutboundQueue } from './OutboundQueue.js';
 import { SocketPump } from './SocketPump.js';
+import { textOf } from './socketText.js';
 
 /** Replies (`subscribed`, `error`) a client may leave unread before it is disconnected. */
 const MAX_CONTROL_FRAMES = 64;
@@ -204,9 +205,4 @@ export class EventStreamConnection implements ReplayTarget {
     this.options.socket.off('close', this.onGone);
     this.options.onClose?.(this);
   }
-}
-
-function textOf(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }

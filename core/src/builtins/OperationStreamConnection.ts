@@ -4,6 +4,7 @@ import type { OperationEvent } from '../operations/Operation.js';
 import { parseOperationCommand, type OperationCommand } from './operationCommands.js';
 import { OutboundQueue } from './OutboundQueue.js';
 import { SocketPump } from './SocketPump.js';
+import { textOf } from './socketText.js';
 
 /** What one connection needs from its hub. */
 export interface OperationStreamConnectionOptions {
@@ -209,9 +210,4 @@ export class OperationStreamConnection {
     this.options.socket.off('close', this.onGone);
     this.options.onClose?.(this);
   }
-}
-
-function textOf(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }
