@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
-import { InvalidJSONError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
+import { InvalidJSONError, UnsupportedMediaTypeError } from '../errors.js';
+import { readBody } from './readBody.js';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -14,7 +15,7 @@ export function jsonBody(limitBytes = 1024 * 1024): Middleware {
       if (type !== '' && type !== 'application/json' && !type.endsWith('+json')) {
         throw new UnsupportedMediaTypeError(`Content-Type must be application/json, got ${type}`);
       }
-      const text = await readText(ctx.req, limitBytes);
+      const text = await readBody(ctx.req, limitBytes, `Request body exceeds ${limitBytes} bytes`);
       if (text.trim() !== '') {
         try {
           ctx.request.body = JSON.parse(text) as unknown;
@@ -31,16 +32,4 @@ function hasBody(headers: Record<string, string | string[] | undefined>): boolea
   return (
     headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0')
   );
-}
-
-async function readText(stream: NodeJS.ReadableStream, limitBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    size += buffer.length;
-    if (size > limitBytes) throw new PayloadTooLargeError(`Request body exceeds ${limitBytes} bytes`);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,17 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import { PayloadTooLargeError } from '../errors.js';
 
-/** The largest MCP message body accepted (the SDK's own default). */
-export const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;
-
 /**
  * Reads a request body as UTF-8 text, refusing more than `limit` bytes with `PayloadTooLargeError`
- * (413). The MCP routes read bodies themselves: the kernel's JSON parser runs only on `/api/*`.
- * Plain stream events rather than an async iterator: an MCP message is usually one chunk, and this
- * is on the path of every call.
+ * (413) and `tooLargeMessage`: the one body reader of the JSON bodies of `/api` and of MCP messages.
+ * Plain stream events rather than an async iterator: a body is usually one chunk, and this is on
+ * the path of every MCP call.
  */
-export function readBody(req: IncomingMessage, limit = MAX_MCP_BODY_BYTES): Promise<string> {
-  const tooLarge = () => new PayloadTooLargeError(`MCP messages are limited to ${limit} bytes`);
+export function readBody(req: IncomingMessage, limit: number, tooLargeMessage: string): Promise<string> {
+  const tooLarge = () => new PayloadTooLargeError(tooLargeMessage);
   if (Number(req.headers['content-length']) > limit) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     let first: Buffer | undefined;

@@ -6,9 +6,11 @@ import type { HangarState } from '../http/HttpHost.js';
 import type { Clock, TimerHandle } from '../services/Clock.js';
 import type { McpSession, SessionKind } from './McpSession.js';
 import { NodeStreamableHttpTransport } from './NodeStreamableHttpTransport.js';
-import { readBody } from './readBody.js';
+import { readBody } from '../http/readBody.js';
 import { isInitializeBody } from './streamableHttpRules.js';
 
+/** The largest MCP message body accepted (the SDK's own default). */
+const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;
 /** Opens a session (the face owns them all); `id` defaults to a fresh UUID. */
 export type OpenSession = (principal: Principal, kind: SessionKind, id?: string) => McpSession;
 
@@ -60,7 +62,7 @@ export class StreamableHttpEndpoint {
     const principal = ctx.state.principal;
     let parsed: unknown;
     if (req.method === 'POST') {
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_MCP_BODY_BYTES, `MCP messages are limited to ${MAX_MCP_BODY_BYTES} bytes`);
       try {
         parsed = JSON.parse(body);
       } catch {
