@@ -32,6 +32,26 @@ async function publishPaced(bus: EventBus, count: number, type = 'Tick'): Promis
   }
 }
 
+/**
+ * 3,000 stored events of 8 KiB (so a replay outgrows the kernel's socket buffers and has to wait
+ * for room), and a client that stopped reading and asked for them all: resolves once the replay
+ * has filled its queue of `queueSize`.
+ */
+async function replayIntoPausedClient(t: ExecutionContext, queueSize: number) {
+  const { hub, bus, url } = await startHub(t, queueSize);
+  const padding = 'x'.repeat(8192);
+  for (let index = 0; index < 3000; index++) bus.publish(event('Tick', 'math', { index, padding }));
+  await bus.settled();
+  const client = await connectEvents(t, url);
+  client.socket.pause();
+  client.send({ type: 'subscribe', from_position: 1 });
+  await eventually(() => {
+    const connection = hub.stats().connections[0];
+    return connection?.replaying && connection.queued === queueSize ? true : undefined;
+  }, 'the replay to fill the queue');
+  return { hub, bus, url, client };
+}
+
 const typesOf = (frames: Frame[]) => frames.filter((frame) => frame.event_type).map((frame) => frame.event_type);
 
 test('a client that has not subscribed receives every event as a flat frame', async (t) => {
@@ -156,18 +176,7 @@ test('a from_position replay sends the ack, then stored and live events once eac
 
 test('a replay through a small queue waits for room instead of dropping, even while its buffer overflows', async (t) => {
   const queueSize = 8;
-  const { hub, bus, url } = await startHub(t, queueSize);
-  // Big frames, so the replay outgrows the kernel's socket buffers and has to wait for room.
-  const padding = 'x'.repeat(8192);
-  for (let index = 0; index < 3000; index++) bus.publish(event('Tick', 'math', { index, padding }));
-  await bus.settled();
-  const client = await connectEvents(t, url);
-  client.socket.pause();
-  client.send({ type: 'subscribe', from_position: 1 });
-  await eventually(() => {
-    const connection = hub.stats().connections[0];
-    return connection?.replaying && connection.queued === queueSize ? true : undefined;
-  }, 'the replay to fill the queue');
+  const { hub, bus, client } = await replayIntoPausedClient(t, queueSize);
   // More live events than the replay may buffer: the buffer is discarded and the store read again.
   for (let index = 0; index < 100; index++) bus.publish(event('Tick', 'math', { live: index }));
   await bus.settled();
@@ -194,14 +203,7 @@ test('a replay filters stored events like live ones', async (t) => {
 });
 
 test('a new subscribe during a replay cancels it', async (t) => {
-  const { hub, bus, url } = await startHub(t, 4);
-  const padding = 'x'.repeat(8192);
-  for (let index = 0; index < 3000; index++) bus.publish(event('Tick', 'math', { index, padding }));
-  await bus.settled();
-  const client = await connectEvents(t, url);
-  client.socket.pause();
-  client.send({ type: 'subscribe', from_position: 1 });
-  await eventually(() => (hub.stats().connections[0]?.queued === 4 ? true : undefined), 'the replay to wait for room');
+  const { hub, bus, client } = await replayIntoPausedClient(t, 4);
   client.send({ type: 'subscribe', event_types: ['Live'] });
   await eventually(() => (hub.stats().connections[0]?.replaying === false ? true : undefined), 'the replay to stop');
   client.socket.resume();
