@@ -29,7 +29,8 @@ import { OperationRegistry, operationsRef } from './operations/OperationRegistry
 import { McpServerRegistry, mcpServersRef } from './lifecycle/McpServerRegistry.js';
 import { ProcessLedger } from './lifecycle/ProcessLedger.js';
 import { restoreRegistry } from './lifecycle/registryHistory.js';
-import { policiesExtensionPoint } from './extensions/auth.js';
+import { authorizerRef, policiesExtensionPoint } from './extensions/auth.js';
+import { PolicyAuthorizer } from './invocation/PolicyAuthorizer.js';
 import { transportsExtensionPoint } from './extensions/transports.js';
 import { upcastersExtensionPoint } from './extensions/upcasters.js';
 import { systemClock, type Clock } from './services/Clock.js';
@@ -93,8 +94,8 @@ export class Hangar {
       env: options.env,
       warn: (message) => logger.warn(message),
     });
+    const authOn = config.auth.enabled || extensions.get(authenticatorsExtensionPoint).length > 0;
     if (options.http && !isLoopback(options.http.host) && !options.unsafeNoAuth) {
-      const authOn = config.auth.enabled || extensions.get(authenticatorsExtensionPoint).length > 0;
       if (!authOn) {
         throw new CliUsageError(
           `refusing to serve ${options.http.host} without authentication: enable auth or pass --unsafe-no-auth`,
@@ -136,10 +137,13 @@ export class Hangar {
       ledger,
     });
     container.register(mcpServersRef, registry);
-    container.register(
-      toolInvokerRef,
-      new ToolInvoker({ registry, eventBus, logger, clock, policies: extensions.get(policiesExtensionPoint) }),
+    const authorizer = new PolicyAuthorizer(
+      () => extensions.get(policiesExtensionPoint),
+      logger.child({ component: 'authorizer' }),
+      authOn,
     );
+    container.register(authorizerRef, authorizer);
+    container.register(toolInvokerRef, new ToolInvoker({ registry, eventBus, logger, clock, authorizer }));
     container.register(
       operationsRef,
       new OperationRegistry({

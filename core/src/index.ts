@@ -57,8 +57,37 @@ export { discoverySourcesExtensionPoint } from './extensions/discoverySources.js
 export type { DiscoverySource, DiscoverySourceFactory, DiscoveredServer } from './extensions/discoverySources.js';
 export { strategiesExtensionPoint } from './extensions/strategies.js';
 export type { LoadBalancingStrategy, MemberSelector, StrategyMember } from './extensions/strategies.js';
-export { authenticatorsExtensionPoint, policiesExtensionPoint, principalRef, ANONYMOUS } from './extensions/auth.js';
-export type { Authenticator, AuthRequest, AccessPolicy, AccessRequest, AccessDecision, Principal } from './extensions/auth.js';
+export {
+  authenticatorsExtensionPoint,
+  policiesExtensionPoint,
+  principalRef,
+  authorizerRef,
+  ANONYMOUS,
+} from './extensions/auth.js';
+export type {
+  Authenticator,
+  AuthRequest,
+  AccessPolicy,
+  AccessRequest,
+  AccessDecision,
+  Principal,
+  Permission,
+  Authorizer,
+  ToolAccessSubject,
+} from './extensions/auth.js';
+export {
+  invocationInterceptorsExtensionPoint,
+  targetResolversExtensionPoint,
+  INTERCEPTOR_ORDER,
+} from './extensions/invocation.js';
+export type {
+  InvocationContext,
+  InvocationDoor,
+  InvocationInterceptor,
+  InvocationNext,
+  InvocationTarget,
+  TargetResolver,
+} from './extensions/invocation.js';
 export { eventSinksExtensionPoint } from './extensions/eventSinks.js';
 export type { EventSink } from './extensions/eventSinks.js';
 export { upcastersExtensionPoint } from './extensions/upcasters.js';

@@ -1,5 +1,5 @@
 import { definePlugin, type PluginDefinition } from '../kernel/definePlugin.js';
-import { authenticatorsExtensionPoint, policiesExtensionPoint } from '../extensions/auth.js';
+import { authenticatorsExtensionPoint, authorizerRef } from '../extensions/auth.js';
 import { discoverySourcesExtensionPoint } from '../extensions/discoverySources.js';
 import { mcpServerStartedV1ToV2 } from '../events/upcasters/mcpServerStartedV1ToV2.js';
 import { eventSinksExtensionPoint } from '../extensions/eventSinks.js';
@@ -112,7 +112,7 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
             logger: loggerRef,
             runtime: runtimeRef,
             clock: clockRef,
-            policies: policiesExtensionPoint,
+            authorizer: authorizerRef,
             registryTools: registryToolsExtensionPoint,
             authenticators: authenticatorsExtensionPoint,
             discoverySources: discoverySourcesExtensionPoint,

@@ -68,3 +68,45 @@ export const policiesExtensionPoint = extensionPoint<AccessPolicy>('core.policie
 
 /** The caller of the current request or MCP session (registered in the per-request scope). */
 export const principalRef = serviceRef<Principal>('core.principal');
+
+/**
+ * What a route, WebSocket path or meta tool needs: `action` (`mcp_server:read`, `operations:cancel`,
+ * …) on `resource` (`global`, `mcp_server:<id>`, `group:<id>`).
+ */
+export interface Permission {
+  readonly action: string;
+  readonly resource: string;
+}
+
+/**
+ * The one door every access question goes through (REST routes, WebSocket upgrades, meta tools,
+ * invocations, listings). It asks the `core.policies` contributions: any `deny` refuses; a policy
+ * that throws is logged and refuses too (a broken policy never lets a caller through silently).
+ */
+export interface Authorizer {
+  /**
+   * True when authentication is on (config `auth.enabled`, or an authenticator is loaded). Routes
+   * that declare no permission are refused then.
+   */
+  readonly enabled: boolean;
+  /** Throws `AccessDeniedError` (403) unless every policy allows or abstains. */
+  authorize(principal: Principal, permission: Permission, deniedMessage?: string): Promise<void>;
+  /** Whether `authorize` would pass; for listings, which leave out what the caller may not read. */
+  permitted(principal: Principal, permission: Permission): Promise<boolean>;
+  /**
+   * Whether `principal` may see and call `tool` (the upstream name) of the server `subject`: its
+   * config `tool_access`, then every policy's `toolAllowed`.
+   */
+  toolAllowed(principal: Principal, subject: ToolAccessSubject, tool: string): boolean;
+}
+
+/** What `toolAllowed` reads of a server (an `McpServer` is one). */
+export interface ToolAccessSubject {
+  readonly id: string;
+  readonly config: {
+    readonly tool_access?: { readonly allow_list?: readonly string[]; readonly deny_list?: readonly string[] };
+  };
+}
+
+/** The authorizer service (`core.authorizer`). */
+export const authorizerRef = serviceRef<Authorizer>('core.authorizer');

@@ -18,6 +18,7 @@ import { McpServerRegistry } from '../lifecycle/McpServerRegistry.js';
 import { ManualClock } from '../services/ManualClock.js';
 import { nodeSpawner } from '../services/ProcessSpawner.js';
 import { createSubprocessTransport } from '../transports/subprocessTransport.js';
+import { PolicyAuthorizer } from './PolicyAuthorizer.js';
 import { ToolInvoker } from './ToolInvoker.js';
 
 const ECHO = path.resolve(import.meta.dirname, '../../../test/fixtures/echo-server.mjs');
@@ -40,7 +41,8 @@ function setup(t: ExecutionContext, policies: AccessPolicy[] = []) {
     clientInfo: { name: 'hangar-test', version: '0.0.0' },
   });
   t.teardown(() => registry.stopAll());
-  const invoker = new ToolInvoker({ registry, eventBus, logger: silent, clock, policies });
+  const authorizer = new PolicyAuthorizer(() => policies, silent, false);
+  const invoker = new ToolInvoker({ registry, eventBus, logger: silent, clock, authorizer });
   /** The ToolInvocation* events so far, once delivered. */
   const invocations = async () => {
     await tick();

@@ -4,15 +4,13 @@ import type { Logger } from 'pino';
 import { ToolNotFoundError, ValidationError } from '../errors.js';
 import { createEvent } from '../events/DomainEvent.js';
 import type { EventBus } from '../events/EventBus.js';
-import { ANONYMOUS, type AccessPolicy, type Principal } from '../extensions/auth.js';
+import { ANONYMOUS, type Authorizer, type Principal } from '../extensions/auth.js';
 import { serviceRef } from '../kernel/refs.js';
 import type { DownstreamPeer, UpstreamCallOptions } from '../lifecycle/DownstreamPeer.js';
 import type { McpServer } from '../lifecycle/McpServer.js';
 import type { McpServerRegistry } from '../lifecycle/McpServerRegistry.js';
 import type { Clock } from '../services/Clock.js';
 import { ArgumentValidator } from './ArgumentValidator.js';
-import { authorize } from './authorize.js';
-import { toolAllowed } from './toolAccess.js';
 import { mcpServerStream } from '../events/store/EventStore.js';
 import { TOOL_OUTCOME_EVENTS, toolHistoryRecord, type ToolHistoryPage } from './ToolHistory.js';
 
@@ -49,7 +47,7 @@ export interface ToolInvokerOptions {
   readonly eventBus: EventBus;
   readonly logger: Logger;
   readonly clock: Clock;
-  readonly policies: readonly AccessPolicy[];
+  readonly authorizer: Authorizer;
 }
 
 /**
@@ -61,7 +59,7 @@ export class ToolInvoker {
   private readonly registry: McpServerRegistry;
   private readonly eventBus: EventBus;
   private readonly clock: Clock;
-  private readonly policies: readonly AccessPolicy[];
+  private readonly authorizer: Authorizer;
   private readonly validator: ArgumentValidator;
   private calls = 0;
 
@@ -69,7 +67,7 @@ export class ToolInvoker {
     this.registry = options.registry;
     this.eventBus = options.eventBus;
     this.clock = options.clock;
-    this.policies = options.policies;
+    this.authorizer = options.authorizer;
     this.validator = new ArgumentValidator(options.logger);
   }
 
@@ -141,7 +139,7 @@ export class ToolInvoker {
 
   /** The tools of `server` that `principal` may see and call (config `tool_access` and policies). */
   visibleTools(server: McpServer, principal: Principal): Tool[] {
-    return server.tools.filter((tool) => toolAllowed(server, tool.name, principal, this.policies));
+    return server.tools.filter((tool) => this.authorizer.toolAllowed(principal, server, tool.name));
   }
 
   /**
@@ -169,11 +167,9 @@ export class ToolInvoker {
 
   // Policies may refuse the server as a whole (403); tool-level refusals are `findTool`'s (404).
   private checkAccess(server: McpServer, principal: Principal): Promise<void> {
-    return authorize(
-      this.policies,
+    return this.authorizer.authorize(
       principal,
-      'mcp_server:invoke',
-      `mcp_server:${server.id}`,
+      { action: 'mcp_server:invoke', resource: `mcp_server:${server.id}` },
       `'${principal.id}' may not invoke tools of MCP server '${server.id}'`,
     );
   }
@@ -186,7 +182,7 @@ export class ToolInvoker {
    * real list before a name is declared unknown; after a stop, the last-known list is trusted.
    */
   private async findTool(server: McpServer, name: string, principal: Principal): Promise<Tool> {
-    if (!toolAllowed(server, name, principal, this.policies)) throw new ToolNotFoundError(server.id, name);
+    if (!this.authorizer.toolAllowed(principal, server, name)) throw new ToolNotFoundError(server.id, name);
     let tool = server.tools.find((candidate) => candidate.name === name);
     if (tool === undefined && !server.alive && (server.toolsPredefined || server.tools.length === 0)) {
       await server.ensureStarted();

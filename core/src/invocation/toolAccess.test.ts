@@ -1,6 +1,7 @@
 import test from 'ava';
 import { ANONYMOUS, type AccessPolicy, type Principal } from '../extensions/auth.js';
-import { toolAllowed, type ToolAccessSubject } from './toolAccess.js';
+import type { ToolAccessSubject } from '../extensions/auth.js';
+import { toolAllowed } from './toolAccess.js';
 
 function server(tool_access?: { allow_list?: string[]; deny_list?: string[] }): ToolAccessSubject {
   return { id: 'math', config: { tool_access } };

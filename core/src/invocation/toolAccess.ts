@@ -1,13 +1,6 @@
-import type { McpServerConfig } from '../config/configSchema.js';
-import type { AccessPolicy, Principal } from '../extensions/auth.js';
+import type { AccessPolicy, Principal, ToolAccessSubject } from '../extensions/auth.js';
 
-/** What `toolAllowed` reads of a server; an `McpServer` is one. */
-export interface ToolAccessSubject {
-  readonly id: string;
-  readonly config: Pick<McpServerConfig, 'tool_access'>;
-}
-
-type ToolAccess = NonNullable<McpServerConfig['tool_access']>;
+type ToolAccess = NonNullable<ToolAccessSubject['config']['tool_access']>;
 
 interface CompiledAccess {
   /** Undefined means "everything is allowed" (an empty or absent allow_list). */

@@ -6,7 +6,7 @@ import type { ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
 import type { HangarConfig } from '../config/configSchema.js';
 import { ServiceUnavailableError } from '../errors.js';
-import type { AccessPolicy, Authenticator, Principal } from '../extensions/auth.js';
+import type { Authenticator, Authorizer, Principal } from '../extensions/auth.js';
 import type { DiscoverySourceFactory } from '../extensions/discoverySources.js';
 import type { HttpRoutes } from '../extensions/httpRoutes.js';
 import type { RegistryTool } from '../extensions/registryTools.js';
@@ -36,7 +36,7 @@ export interface McpFaceDeps {
   readonly operations: OperationRegistry;
   readonly config: HangarConfig;
   readonly logger: Logger;
-  readonly policies: readonly AccessPolicy[];
+  readonly authorizer: Authorizer;
   /** Contributed meta tools; one with a kernel tool's name replaces it (e.g. discovery's `registry_discover`). */
   readonly registryTools: readonly RegistryTool[];
   readonly runtime: HangarRuntime;
@@ -100,7 +100,7 @@ export class McpFace {
     const context: SessionContext = {
       registry,
       invoker: deps.invoker,
-      policies: deps.policies,
+      authorizer: deps.authorizer,
       logger,
       catalog,
       proxy: new ProxyRequests(catalog),

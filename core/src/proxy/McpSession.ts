@@ -21,8 +21,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
-import type { AccessPolicy, Principal } from '../extensions/auth.js';
-import { toolAllowed } from '../invocation/toolAccess.js';
+import type { Authorizer, Principal } from '../extensions/auth.js';
 import type { ToolInvoker } from '../invocation/ToolInvoker.js';
 import type { McpServerRegistry } from '../lifecycle/McpServerRegistry.js';
 import type { DownstreamPeer, UpstreamCallOptions } from '../lifecycle/DownstreamPeer.js';
@@ -37,7 +36,7 @@ import type { UpstreamCatalog } from './UpstreamCatalog.js';
 export interface SessionContext {
   readonly registry: McpServerRegistry;
   readonly invoker: ToolInvoker;
-  readonly policies: readonly AccessPolicy[];
+  readonly authorizer: Authorizer;
   readonly logger: Logger;
   readonly catalog: UpstreamCatalog;
   readonly proxy: ProxyRequests;
@@ -180,7 +179,7 @@ export class McpSession implements ResourceSubscriber {
 
   /** Meta tools first, then the upstream tools this session's principal may see. */
   private listTools(): Tool[] {
-    const { catalog, policies, metaTools } = this.context;
+    const { catalog, authorizer, metaTools } = this.context;
     const meta = [...metaTools().values()].map(({ name, description, inputSchema }): Tool => ({
       name,
       description,
@@ -188,7 +187,7 @@ export class McpSession implements ResourceSubscriber {
     }));
     const upstream = catalog
       .tools()
-      .filter(({ server, tool }) => toolAllowed(server, tool.name, this.principal, policies))
+      .filter(({ server, tool }) => authorizer.toolAllowed(this.principal, server, tool.name))
       .map(({ exposed }) => exposed);
     return [...meta, ...upstream];
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mcpServerViews } from '../lifecycle/mcpServerViews.js';
 import { z } from 'zod';
 import type { HangarConfig } from '../config/configSchema.js';
-import type { AccessPolicy, Principal } from '../extensions/auth.js';
+import type { Authorizer, Principal } from '../extensions/auth.js';
 import type { DiscoverySourceFactory } from '../extensions/discoverySources.js';
 import type { OperationRegistry } from '../operations/OperationRegistry.js';
 import type { ToolInvoker } from '../invocation/ToolInvoker.js';
@@ -13,7 +13,6 @@ import type { Clock } from '../services/Clock.js';
 import type { HangarRuntime } from '../services/coreServices.js';
 import { toErrorBody } from '../http/errorMiddleware.js';
 import { invokeWithRetries } from './invokeWithRetries.js';
-import { authorize, permitted } from '../invocation/authorize.js';
 import { defineMetaTool, type MetaTool } from './metaToolKit.js';
 
 /** What the kernel's meta tools work with. */
@@ -23,7 +22,7 @@ export interface MetaToolContext {
   /** `registry_invoke_stream` runs each call as an operation (`/api/ws/operations`). */
   readonly operations: OperationRegistry;
   readonly config: HangarConfig;
-  readonly policies: readonly AccessPolicy[];
+  readonly authorizer: Authorizer;
   readonly runtime: HangarRuntime;
   /** For uptime. */
   readonly clock: Clock;
@@ -49,18 +48,20 @@ const DISCOVERY_NOTE =
  * answer JSON text. Every failure is an `isError` result with the error's name and message.
  */
 export function registryMetaTools(context: MetaToolContext): MetaTool[] {
-  const { registry, invoker, policies } = context;
+  const { registry, invoker, authorizer } = context;
 
   const readable = async (principal: Principal, state?: McpServer['state']): Promise<McpServer[]> => {
     const servers = registry.list(state);
     const allowed = await Promise.all(
-      servers.map((server) => permitted(policies, principal, 'mcp_server:read', `mcp_server:${server.id}`)),
+      servers.map((server) =>
+        authorizer.permitted(principal, { action: 'mcp_server:read', resource: `mcp_server:${server.id}` }),
+      ),
     );
     return servers.filter((_, index) => allowed[index]);
   };
   const readOne = async (principal: Principal, id: string): Promise<McpServer> => {
     const server = registry.get(id);
-    await authorize(policies, principal, 'mcp_server:read', `mcp_server:${server.id}`);
+    await authorizer.authorize(principal, { action: 'mcp_server:read', resource: `mcp_server:${server.id}` });
     return server;
   };
 
@@ -87,7 +88,7 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
       schema: z.object({ mcp_server: serverId }),
       run: async ({ mcp_server }, { principal }) => {
         const server = registry.get(mcp_server);
-        await authorize(policies, principal, 'mcp_server:start', `mcp_server:${server.id}`);
+        await authorizer.authorize(principal, { action: 'mcp_server:start', resource: `mcp_server:${server.id}` });
         return server.start();
       },
     }),
@@ -97,7 +98,7 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
       schema: z.object({ mcp_server: serverId, reason: z.string().min(1).optional().describe('Default "user_request"') }),
       run: async ({ mcp_server, reason }, { principal }) => {
         const server = registry.get(mcp_server);
-        await authorize(policies, principal, 'mcp_server:stop', `mcp_server:${server.id}`);
+        await authorizer.authorize(principal, { action: 'mcp_server:stop', resource: `mcp_server:${server.id}` });
         return server.stop(reason ?? 'user_request');
       },
     }),
@@ -206,7 +207,7 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
       description: 'Trigger a discovery cycle over the configured discovery sources.',
       schema: z.object({}),
       run: async (_args, { principal }) => {
-        await authorize(policies, principal, 'discovery:scan', 'global');
+        await authorizer.authorize(principal, { action: 'discovery:scan', resource: 'global' });
         return { scan_triggered: false, mcp_servers_found: 0, sources: sourcesOf(context), note: DISCOVERY_NOTE };
       },
     }),
@@ -215,7 +216,7 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
       description: 'List the configured discovery sources and whether a plugin provides their type.',
       schema: z.object({}),
       run: async (_args, { principal }) => {
-        await authorize(policies, principal, 'discovery:read', 'global');
+        await authorizer.authorize(principal, { action: 'discovery:read', resource: 'global' });
         return {
           sources: sourcesOf(context),
           available_types: context.discoverySources.map((factory) => factory.type),
@@ -232,7 +233,7 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
           [...new Set(mcp_servers)].map(async (id) => {
             try {
               const server = registry.get(id);
-              await authorize(policies, principal, 'mcp_server:start', `mcp_server:${server.id}`);
+              await authorizer.authorize(principal, { action: 'mcp_server:start', resource: `mcp_server:${server.id}` });
               const { state, started, startup_duration_ms } = await server.start();
               return { mcp_server: id, ok: true, state, started, startup_duration_ms };
             } catch (error) {
