@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { builtinPlugins } from './builtins/builtinPlugins.js';
 import { loadConfig } from './config/loadConfig.js';
 import type { HangarConfig } from './config/configSchema.js';
-import { CliUsageError, PluginDuplicateError, type HangarError } from './errors.js';
+import { CliUsageError, ConfigError, PluginDuplicateError, type HangarError } from './errors.js';
 import { ConfigManager, configManagerRef } from './config/ConfigManager.js';
 import { configDirOf, configServers } from './config/configServers.js';
 import { EventBus } from './events/EventBus.js';
@@ -79,7 +79,15 @@ export class Hangar {
     private readonly logger: Logger,
   ) {}
 
-  /** Boots Hangar and resolves once every plugin has started (and HTTP is ready). */
+  /**
+   * Boots Hangar and resolves once every plugin has started (and HTTP is ready). The order:
+   * plugins register; the config is read (with the sections and transport schemas plugins
+   * declared); the kernel's services are made; HTTP listens (answering 503 `starting`); plugins
+   * initialise one at a time, each with its factories, and each event sink is attached as its plugin
+   * becomes ready; the auth checks run on what the plugins contributed; the servers of the config
+   * and the event history are registered (so every sink sees those events); the routes are mounted;
+   * `start` hooks run; Hangar is ready.
+   */
   static async start(options: HangarOptions): Promise<Hangar> {
     const { logger } = options;
     const container = ServiceContainer.create();
@@ -94,14 +102,7 @@ export class Hangar {
       env: options.env,
       warn: (message) => logger.warn(message),
     });
-    const authOn = config.auth.enabled || extensions.get(authenticatorsExtensionPoint).length > 0;
-    if (options.http && !isLoopback(options.http.host) && !options.unsafeNoAuth) {
-      if (!authOn) {
-        throw new CliUsageError(
-          `refusing to serve ${options.http.host} without authentication: enable auth or pass --unsafe-no-auth`,
-        );
-      }
-    }
+    checkAuth(options, config, extensions);
     const runtime: HangarRuntime = {
       version: CORE_VERSION,
       dataDir: path.resolve(options.dataDir),
@@ -109,22 +110,23 @@ export class Hangar {
       startedAt: Date.now(),
       ...(options.http ? { httpHost: options.http.host } : {}),
     };
+    const clock = options.clock ?? systemClock;
+    const spawn = options.spawner ?? nodeSpawner;
     container.register(loggerRef, logger);
     container.register(configRef, config);
-    container.register(clockRef, options.clock ?? systemClock);
+    container.register(clockRef, clock);
     container.register(runtimeRef, runtime);
+    container.register(processSpawnerRef, spawn);
     const baseDir = configDirOf(config) ?? process.cwd();
     const store = await openEventStore(config.event_store, { dataDir: runtime.dataDir, baseDir }, logger);
+    // Sinks join as their plugins become ready (below), never before.
     const eventBus = new EventBus({
-      sinks: extensions.get(eventSinksExtensionPoint),
+      sinks: [],
       store,
       serializer: new EventSerializer(extensions.get(upcastersExtensionPoint)),
       logger,
     });
     container.register(eventBusRef, eventBus);
-    const clock = options.clock ?? systemClock;
-    const spawn = options.spawner ?? nodeSpawner;
-    container.register(processSpawnerRef, spawn);
     const ledger = new ProcessLedger(path.join(runtime.dataDir, 'run'), logger);
     ledger.reapLeftovers();
     const registry = new McpServerRegistry({
@@ -140,7 +142,7 @@ export class Hangar {
     const authorizer = new PolicyAuthorizer(
       () => extensions.get(policiesExtensionPoint),
       logger.child({ component: 'authorizer' }),
-      authOn,
+      authEnabled(config, extensions),
     );
     container.register(authorizerRef, authorizer);
     container.register(toolInvokerRef, new ToolInvoker({ registry, eventBus, logger, clock, authorizer }));
@@ -153,12 +155,6 @@ export class Hangar {
         maxEvents: config.operations.max_events,
       }),
     );
-    try {
-      await restoreRegistry(registry, eventBus, configServers(config), logger);
-    } catch (error) {
-      await eventBus.close();
-      throw error;
-    }
     container.register(
       configManagerRef,
       new ConfigManager({
@@ -173,20 +169,21 @@ export class Hangar {
       }),
     );
 
-    const host = options.http
-      ? new HttpHost({
-          logger,
-          container,
-          routes: extensions.get(httpRoutesExtensionPoint),
-          wsRoutes: extensions.get(wsRoutesExtensionPoint),
-          authenticators: extensions.get(authenticatorsExtensionPoint),
-          wsPingIntervalMs: options.wsPingIntervalMs,
-        })
-      : undefined;
+    const host = options.http ? new HttpHost({ logger, container, wsPingIntervalMs: options.wsPingIntervalMs }) : undefined;
     const hangar = new Hangar(container, extensions, config, kernel, host, logger);
     try {
       if (host && options.http) await host.listen(options.http.host, options.http.port);
-      await kernel.init();
+      await kernel.init((pluginId) => {
+        for (const { pluginId: owner, value } of extensions.entries(eventSinksExtensionPoint)) {
+          if (owner === pluginId) eventBus.subscribe(value);
+        }
+      });
+      await restoreRegistry(registry, eventBus, configServers(config), logger);
+      host?.mount({
+        routes: extensions.get(httpRoutesExtensionPoint),
+        wsRoutes: extensions.get(wsRoutesExtensionPoint),
+        authenticators: extensions.get(authenticatorsExtensionPoint),
+      });
       await kernel.start();
     } catch (error) {
       await hangar.stop();
@@ -230,6 +227,30 @@ export class Hangar {
     })();
     return this.stopping;
   }
+}
+
+/**
+ * Refuses a boot that would leave callers unchecked: `auth.enabled: true` with no authenticator
+ * loaded (every caller would be anonymous), and a non-loopback HTTP host with auth off unless
+ * `--unsafe-no-auth` says so.
+ */
+function checkAuth(options: HangarOptions, config: HangarConfig, extensions: ExtensionRegistry): void {
+  if (config.auth.enabled && extensions.contributors(authenticatorsExtensionPoint).size === 0) {
+    throw new ConfigError(
+      `${config.source ?? 'config'}: auth.enabled is true but no plugin provides an authenticator ` +
+        '(load one, such as auth-rbac, or set auth.enabled: false)',
+    );
+  }
+  if (options.http && !isLoopback(options.http.host) && !options.unsafeNoAuth && !authEnabled(config, extensions)) {
+    throw new CliUsageError(
+      `refusing to serve ${options.http.host} without authentication: enable auth or pass --unsafe-no-auth`,
+    );
+  }
+}
+
+/** Auth is on when the config says so or a plugin contributes an authenticator (value or factory). */
+function authEnabled(config: HangarConfig, extensions: ExtensionRegistry): boolean {
+  return config.auth.enabled || extensions.contributors(authenticatorsExtensionPoint).size > 0;
 }
 
 async function collectPlugins(options: HangarOptions): Promise<LoadedPlugin[]> {

@@ -81,6 +81,13 @@ export class PluginInitFailedError extends HangarError {
   }
 }
 
+/** A plugin's `stop` hook (or the disposal of its services) threw. */
+export class PluginStopFailedError extends HangarError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'HANGAR_ERR_PLUGIN_STOP_FAILED', 500, options);
+  }
+}
+
 /** A plugin's init, start or stop did not finish within its time limit. */
 export class PluginTimeoutError extends HangarError {
   constructor(message: string) {

@@ -7,6 +7,8 @@
 export { definePlugin } from './kernel/definePlugin.js';
 export type { PluginDefinition, PluginEnv, PluginInit, PluginLifecycle } from './kernel/definePlugin.js';
 export { serviceRef, extensionPoint } from './kernel/refs.js';
+export { factory, isFactory } from './kernel/factory.js';
+export type { Factory, FactoryDefinition, FactoryLifetime } from './kernel/factory.js';
 export type { ServiceRef, ExtensionPoint, AnyRef, ResolvedDeps } from './kernel/refs.js';
 export { ServiceContainer } from './kernel/ServiceContainer.js';
 export { CORE_VERSION } from './kernel/coreVersion.js';
@@ -145,6 +147,7 @@ export {
   PluginDuplicateError,
   PluginBadOptionsError,
   PluginInitFailedError,
+  PluginStopFailedError,
   PluginTimeoutError,
   ConfigError,
   CliUsageError,

@@ -12,10 +12,10 @@ import { connectEvents, connectPausedClient, gapIn, positionsOf, subscribe, type
 // The hub on its own: a real `ws` server on 127.0.0.1 and a real EventBus over the memory store.
 
 async function startHub(t: ExecutionContext, queueSize = 1024) {
-  const hub = new EventStreamHub();
   const { logger } = captureLogger('warn');
-  const bus = new EventBus({ sinks: [hub], store: new MemoryEventStore(), serializer: new EventSerializer(), logger });
-  hub.attach({ bus, queueSize, logger });
+  const bus = new EventBus({ sinks: [], store: new MemoryEventStore(), serializer: new EventSerializer(), logger });
+  const hub = new EventStreamHub({ bus, queueSize, logger });
+  bus.subscribe(hub);
   const port = await serveWsRoute(t, hub.route, () => hub.closeAll());
   return { hub, bus, url: `http://127.0.0.1:${port}` };
 }

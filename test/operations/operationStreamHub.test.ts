@@ -21,8 +21,7 @@ async function startHub(t: ExecutionContext, queueSize = 1024) {
   const clock = new ManualClock(1_700_000_000_000);
   const logger = pino({ level: 'silent' });
   const operations = new OperationRegistry({ clock, logger, maxKept: 1000, maxEvents: 1000 });
-  const hub = new OperationStreamHub();
-  hub.attach({ operations, queueSize, logger, now: () => clock.now() });
+  const hub = new OperationStreamHub({ operations, queueSize, logger, now: () => clock.now() });
   const port = await serveWsRoute(t, hub.route, () => hub.closeAll());
   return { hub, operations, url: `ws://127.0.0.1:${port}` };
 }

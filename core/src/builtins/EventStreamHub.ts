@@ -7,10 +7,7 @@ import type { EventSink } from '../extensions/eventSinks.js';
 import type { WsRoute } from '../extensions/wsRoutes.js';
 import { EventStreamConnection, type EventStreamConnectionStats } from './EventStreamConnection.js';
 
-/** Queue size used until `attach` says otherwise (the config default). */
-const DEFAULT_QUEUE_SIZE = 1024;
-
-/** What the hub needs once the kernel's services exist (the plugin's `init`). */
+/** What the hub is built from. */
 export interface EventStreamHubDeps {
   /** The history `from_position` replays read. */
   readonly bus: Pick<EventBus, 'readAll'>;
@@ -35,25 +32,20 @@ export interface EventStreamStats {
  * them. Each client is an `EventStreamConnection` with its own filters, bounded queue and
  * `from_position` replay, so a slow client never slows the bus or another client.
  *
- * Built in two steps so the plugin can contribute the sink and the route in `register`: the hub
- * exists first, `attach` hands it the bus, queue size and logger in `init`. Upgrades are already
- * authenticated by the HTTP host; pings and dead peers are the host's too.
+ * The core-event-stream plugin makes it with a factory once the bus exists, so its sink and its
+ * route are the same object from the start. Upgrades are already authenticated and authorized by
+ * the HTTP host; pings and dead peers are the host's too.
  */
 export class EventStreamHub implements EventSink {
   readonly name = 'websocket-events';
   private readonly connections = new Set<EventStreamConnection>();
-  private deps: EventStreamHubDeps | undefined;
   private dropped = 0;
   private closing = false;
 
   /** The WebSocket route contribution for `/api/ws/events`. */
   readonly route: WsRoute = { path: 'events', handle: (socket) => this.connect(socket) };
 
-  /** Gives the hub its history, queue size and logger; call once, in the plugin's `init`. */
-  attach(deps: EventStreamHubDeps): void {
-    this.deps = deps;
-    this.closing = false;
-  }
+  constructor(private readonly deps: EventStreamHubDeps) {}
 
   /** Offers one event to every client; serialised once, and only if some client wants it. */
   handle(event: PublishedEvent): void {
@@ -82,9 +74,9 @@ export class EventStreamHub implements EventSink {
     }
     const connection = new EventStreamConnection({
       socket,
-      queueSize: this.deps?.queueSize ?? DEFAULT_QUEUE_SIZE,
-      bus: this.deps?.bus,
-      logger: this.deps?.logger,
+      queueSize: this.deps.queueSize,
+      bus: this.deps.bus,
+      logger: this.deps.logger,
       onDrop: () => this.dropped++,
       onClose: (gone) => this.connections.delete(gone),
     });

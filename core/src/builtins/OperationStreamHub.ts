@@ -8,12 +8,10 @@ import type { OperationRegistry } from '../operations/OperationRegistry.js';
 import { ALL_OPERATIONS, type OperationCommand } from './operationCommands.js';
 import { OperationStreamConnection, type OperationStreamConnectionStats } from './OperationStreamConnection.js';
 
-/** Queue size used until `attach` says otherwise (the `event_stream.queue_size` default). */
-const DEFAULT_QUEUE_SIZE = 1024;
 /** The least `pinnedLimit`, so a small queue size still leaves room for replays. */
 const MIN_PINNED_LIMIT = 4096;
 
-/** What the hub needs once the kernel's services exist (the plugin's `init`). */
+/** What the hub is built from. */
 export interface OperationStreamHubDeps {
   readonly operations: OperationRegistry;
   /** `event_stream.queue_size`: progress and log frames a connection may fall behind by. */
@@ -43,15 +41,15 @@ export interface OperationStreamStats {
  * events, and nothing is sent twice. A client that follows both `"*"` and an id gets each event once
  * (one check per event); subscribing to an id that `"*"` already covers replays nothing.
  *
- * Built in two steps like `EventStreamHub`: the route exists in `register`, `attach` hands it the
- * registry in `init`. Upgrades are authenticated by the HTTP host; pings are the host's too.
+ * Made by the core-operations plugin's factory with the registry in hand; it follows the registry
+ * from construction until `closeAll`. Upgrades are authenticated and authorized by the HTTP host;
+ * pings are the host's too.
  */
 export class OperationStreamHub {
   private readonly connections = new Set<OperationStreamConnection>();
   /** When each operation ended, counted in endings, so a `"*"` subscription knows what it covers. */
   private readonly endings = new WeakMap<Operation, number>();
   private endingCount = 0;
-  private deps: OperationStreamHubDeps | undefined;
   private unsubscribe: (() => void) | undefined;
   private dropped = 0;
   private closing = false;
@@ -59,11 +57,7 @@ export class OperationStreamHub {
   /** The WebSocket route contribution for `/api/ws/operations`. */
   readonly route: WsRoute = { path: 'operations', handle: (socket) => this.connect(socket) };
 
-  /** Gives the hub its registry, queue size and logger; call once, in the plugin's `init`. */
-  attach(deps: OperationStreamHubDeps): void {
-    this.unsubscribe?.();
-    this.deps = deps;
-    this.closing = false;
+  constructor(private readonly deps: OperationStreamHubDeps) {
     this.unsubscribe = deps.operations.subscribe((event, operation) => this.dispatch(event, operation));
   }
 
@@ -98,18 +92,18 @@ export class OperationStreamHub {
       socket.close(1001, 'Hangar is shutting down');
       return;
     }
-    const queueSize = this.deps?.queueSize ?? DEFAULT_QUEUE_SIZE;
+    const queueSize = this.deps.queueSize;
     const connection = new OperationStreamConnection(randomUUID(), {
       socket,
       queueSize,
-      pinnedLimit: this.deps?.pinnedLimit ?? Math.max(MIN_PINNED_LIMIT, 8 * queueSize),
-      logger: this.deps?.logger,
+      pinnedLimit: this.deps.pinnedLimit ?? Math.max(MIN_PINNED_LIMIT, 8 * queueSize),
+      logger: this.deps.logger,
       onCommand: (command, from) => this.command(command, from),
       onDrop: () => this.dropped++,
       onClose: (gone) => this.connections.delete(gone),
     });
     this.connections.add(connection);
-    const now = this.deps?.now?.() ?? Date.now();
+    const now = this.deps.now?.() ?? Date.now();
     connection.reply({
       event_type: 'connected',
       operation_id: 'system',
@@ -123,11 +117,7 @@ export class OperationStreamHub {
   }
 
   private command(command: OperationCommand, connection: OperationStreamConnection): void {
-    const operations = this.deps?.operations;
-    if (!operations) {
-      connection.reply({ status: 'error', error: 'ServiceUnavailableError', message: 'Operations are not ready yet' });
-      return;
-    }
+    const { operations } = this.deps;
     if (command.command === 'get_stats') {
       const { active_operations, total_operations } = operations.counts();
       let subscriptions = 0;

@@ -1,4 +1,6 @@
 import { definePlugin, type PluginDefinition } from '../kernel/definePlugin.js';
+import { factory } from '../kernel/factory.js';
+import { serviceRef } from '../kernel/refs.js';
 import { authenticatorsExtensionPoint, authorizerRef } from '../extensions/auth.js';
 import { discoverySourcesExtensionPoint } from '../extensions/discoverySources.js';
 import { mcpServerStartedV1ToV2 } from '../events/upcasters/mcpServerStartedV1ToV2.js';
@@ -25,6 +27,11 @@ import { subprocessTransport } from '../transports/subprocessTransport.js';
 import { EventStreamHub } from './EventStreamHub.js';
 import { OperationStreamHub } from './OperationStreamHub.js';
 import { roundRobinStrategy } from './roundRobinStrategy.js';
+
+/** The `/api/ws/events` hub: one object that is both an event sink and a WebSocket route. */
+const hubRef = serviceRef<EventStreamHub>('coreEventStream.hub');
+/** The `/api/ws/operations` hub. */
+const operationHubRef = serviceRef<OperationStreamHub>('coreOperations.hub');
 
 /**
  * The kernel's own features, declared as plugins through the same extension points third-party
@@ -53,31 +60,39 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
       id: 'core-event-stream',
       coreRange: '*',
       register(env) {
-        const hub = new EventStreamHub();
-        env.provide(eventSinksExtensionPoint, hub);
-        env.provide(wsRoutesExtensionPoint, hub.route);
+        env.provide(
+          hubRef,
+          factory({
+            deps: { bus: eventBusRef, config: configRef, logger: loggerRef },
+            create: ({ bus, config, logger }) => new EventStreamHub({ bus, queueSize: config.event_stream.queue_size, logger }),
+            dispose: (hub) => hub.closeAll(),
+          }),
+        );
+        env.provide(eventSinksExtensionPoint, factory({ deps: { hub: hubRef }, create: ({ hub }) => hub }));
+        env.provide(wsRoutesExtensionPoint, factory({ deps: { hub: hubRef }, create: ({ hub }) => hub.route }));
         env.provide(httpRoutesExtensionPoint, createEventsRoutes());
         env.provide(upcastersExtensionPoint, mcpServerStartedV1ToV2);
-        env.init({
-          deps: { bus: eventBusRef, config: configRef, logger: loggerRef },
-          run({ bus, config, logger }) {
-            hub.attach({ bus, queueSize: config.event_stream.queue_size, logger });
-            return { stop: () => hub.closeAll() };
-          },
-        });
+        env.init({ run: () => undefined });
       },
     }),
     definePlugin({
       id: 'core-operations',
       coreRange: '*',
       register(env) {
-        const hub = new OperationStreamHub();
+        env.provide(
+          operationHubRef,
+          factory({
+            deps: { operations: operationsRef, config: configRef, logger: loggerRef, clock: clockRef },
+            create: ({ operations, config, logger, clock }) =>
+              new OperationStreamHub({ operations, queueSize: config.event_stream.queue_size, logger, now: () => clock.now() }),
+            dispose: (hub) => hub.closeAll(),
+          }),
+        );
         env.provide(httpRoutesExtensionPoint, createOperationsRoutes());
-        env.provide(wsRoutesExtensionPoint, hub.route);
+        env.provide(wsRoutesExtensionPoint, factory({ deps: { hub: operationHubRef }, create: ({ hub }) => hub.route }));
         env.init({
-          deps: { operations: operationsRef, registry: mcpServersRef, config: configRef, logger: loggerRef, clock: clockRef },
-          run({ operations, registry, config, logger, clock }) {
-            hub.attach({ operations, queueSize: config.event_stream.queue_size, logger, now: () => clock.now() });
+          deps: { operations: operationsRef, registry: mcpServersRef },
+          run({ operations, registry }) {
             // Upstream log messages carry no request id: each goes to its server's running operations.
             const unsubscribe = registry.onNotification((serverId, notification) => {
               if (notification.method === 'notifications/message') operations.serverLog(serverId, notification.params ?? {});
@@ -86,7 +101,6 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
               stop: () => {
                 unsubscribe();
                 operations.cancelAll('Hangar is shutting down');
-                hub.closeAll();
               },
             };
           },
@@ -97,36 +111,38 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
       id: 'core-mcp',
       coreRange: '*',
       register(env) {
-        const face = new McpFace();
-        env.provide(mcpFaceRef, face);
+        env.provide(
+          mcpFaceRef,
+          factory({
+            deps: {
+              registry: mcpServersRef,
+              invoker: toolInvokerRef,
+              operations: operationsRef,
+              config: configRef,
+              logger: loggerRef,
+              runtime: runtimeRef,
+              clock: clockRef,
+              authorizer: authorizerRef,
+              registryTools: registryToolsExtensionPoint,
+              authenticators: authenticatorsExtensionPoint,
+              discoverySources: discoverySourcesExtensionPoint,
+            },
+            create: (deps) => new McpFace({ ...deps, listenHost: deps.runtime.httpHost }),
+          }),
+        );
         env.provide(httpRoutesExtensionPoint, createMcpServersRoutes());
         env.provide(httpRoutesExtensionPoint, createSystemRoutes());
         env.provide(httpRoutesExtensionPoint, createConfigRoutes());
-        env.provide(httpRoutesExtensionPoint, face.routes);
+        env.provide(httpRoutesExtensionPoint, factory({ deps: { face: mcpFaceRef }, create: ({ face }) => face.routes }));
         env.init({
-          deps: {
-            registry: mcpServersRef,
-            invoker: toolInvokerRef,
-            operations: operationsRef,
-            config: configRef,
-            logger: loggerRef,
-            runtime: runtimeRef,
-            clock: clockRef,
-            authorizer: authorizerRef,
-            registryTools: registryToolsExtensionPoint,
-            authenticators: authenticatorsExtensionPoint,
-            discoverySources: discoverySourcesExtensionPoint,
-          },
-          run(deps) {
-            face.attach({ ...deps, listenHost: deps.runtime.httpHost });
-            return {
-              // Sessions close first so no new call reaches a server that is being stopped.
-              stop: async () => {
-                await face.close();
-                await deps.registry.stopAll();
-              },
-            };
-          },
+          deps: { face: mcpFaceRef, registry: mcpServersRef },
+          run: ({ face, registry }) => ({
+            // Sessions close first so no new call reaches a server that is being stopped.
+            stop: async () => {
+              await face.close();
+              await registry.stopAll();
+            },
+          }),
         });
       },
     }),

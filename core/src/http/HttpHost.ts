@@ -59,15 +59,19 @@ class RequestState implements HangarState {
   }
 }
 
-/** Everything the host is built from. */
+/** What the host is built from. */
 export interface HttpHostOptions {
   readonly logger: Logger;
   readonly container: ServiceContainer;
+  /** Interval of WebSocket ping frames; a peer that misses one is dropped. Default 30 s. */
+  readonly wsPingIntervalMs?: number;
+}
+
+/** What plugins contributed, mounted once every plugin has initialised. */
+export interface HttpMounts {
   readonly routes: readonly HttpRoutes[];
   readonly wsRoutes: readonly WsRoute[];
   readonly authenticators: readonly Authenticator[];
-  /** Interval of WebSocket ping frames; a peer that misses one is dropped. Default 30 s. */
-  readonly wsPingIntervalMs?: number;
 }
 
 const ALWAYS_OPEN = new Set(['/health', '/ready']);
@@ -96,11 +100,21 @@ export class HttpHost {
   private readonly ws = createWebSocketMiddleware();
   private readonly publicPaths = new Set(ALWAYS_OPEN);
   private pingTimer: NodeJS.Timeout | undefined;
+  private mounts: HttpMounts = { routes: [], wsRoutes: [], authenticators: [] };
+  /** Until `mount`: `/health`, `/ready` and 503 for the rest (plugins are still initialising). */
+  private handler: Koa.Middleware<HangarState>;
 
   constructor(private readonly options: HttpHostOptions) {
     this.app.proxy = false;
     this.app.silent = true;
-    this.build();
+    this.handler = compose([errorMiddleware(options.logger), this.readinessGate()]);
+    this.app.use((ctx, next) => this.handler(ctx, next) as Promise<void>);
+  }
+
+  /** Mounts the contributed routes, WebSocket routes and authenticators; called once, after every init. */
+  mount(mounts: HttpMounts): void {
+    this.mounts = mounts;
+    this.handler = this.build();
   }
 
   /** Marks readiness; `/ready` answers 200 only in `ready`. */
@@ -142,8 +156,26 @@ export class HttpHost {
     clearTimeout(force);
   }
 
-  private build(): void {
-    const { logger, container, routes, authenticators } = this.options;
+  /** `/health` always 200; `/ready` 200 only when ready; every other path 503 until then. */
+  private readinessGate(): HostMiddleware {
+    return async (ctx, next) => {
+      if (ctx.path === '/health') {
+        ctx.body = { status: 'ok' };
+        return;
+      }
+      if (ctx.path === '/ready') {
+        ctx.status = this.readiness === 'ready' ? 200 : 503;
+        ctx.body = { status: this.readiness };
+        return;
+      }
+      if (this.readiness !== 'ready') throw new ServiceUnavailableError(`Hangar is ${this.readiness}; try again shortly`);
+      await next();
+    };
+  }
+
+  private build(): Koa.Middleware<HangarState> {
+    const { logger, container } = this.options;
+    const { routes, authenticators } = this.mounts;
     for (const route of routes) {
       for (const publicPath of route.publicPaths ?? [])
         this.publicPaths.add(route.mount === 'root' ? publicPath : `/api${publicPath}`);
@@ -157,19 +189,7 @@ export class HttpHost {
         throw new NotFoundError(`No route for ${ctx.method} ${ctx.path}`);
       }
     };
-    const readiness: HostMiddleware = async (ctx, next) => {
-      if (ctx.path === '/health') {
-        ctx.body = { status: 'ok' };
-        return;
-      }
-      if (ctx.path === '/ready') {
-        ctx.status = this.readiness === 'ready' ? 200 : 503;
-        ctx.body = { status: this.readiness };
-        return;
-      }
-      if (this.readiness !== 'ready') throw new ServiceUnavailableError(`Hangar is ${this.readiness}; try again shortly`);
-      await next();
-    };
+    const readiness = this.readinessGate();
     const authentication: HostMiddleware = async (ctx, next) => {
       const upgrade = acceptWebSocket(ctx) !== undefined;
       const open = this.publicPaths.has(ctx.path);
@@ -208,23 +228,24 @@ export class HttpHost {
       const routers = claimants.flatMap(({ chain }) => chain);
       if (routers.length > 0) lanes.set(path, compose([errors, notFound, readiness, authentication, ...routers]));
     }
-    this.app.use((ctx, next) => {
+    const general = compose([
+      errors,
+      notFound,
+      readiness,
+      this.ws,
+      authentication,
+      bodies,
+      upgrades,
+      ...mounts.flatMap(({ chain }) => chain),
+    ] as HostMiddleware[]);
+    return (ctx, next) => {
       const lane = ctx.req.headers.upgrade === undefined ? lanes.get(ctx.path) : undefined;
-      return lane ? lane(ctx) : next();
-    });
-
-    this.app.use(errors);
-    this.app.use(notFound);
-    this.app.use(readiness);
-    this.app.use(this.ws);
-    this.app.use(authentication);
-    this.app.use(bodies);
-    this.app.use(upgrades);
-    for (const { chain } of mounts) for (const middleware of chain) this.app.use(middleware);
+      return lane ? lane(ctx) : general(ctx, next);
+    };
   }
 
   private async upgrade(path: string, ctx: Koa.ParameterizedContext<HangarState>): Promise<void> {
-    const route = this.options.wsRoutes.find((candidate) => candidate.path === path);
+    const route = this.mounts.wsRoutes.find((candidate) => candidate.path === path);
     if (!route) throw new NotFoundError(`No WebSocket endpoint at /api/ws/${path}`);
     const accept = acceptWebSocket(ctx);
     if (!accept) throw new ValidationError(`/api/ws/${path} needs a WebSocket upgrade request`);

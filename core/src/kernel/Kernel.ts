@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { isHangarError, PluginInitFailedError, PluginTimeoutError, type HangarError } from '../errors.js';
+import { isHangarError, PluginInitFailedError, PluginStopFailedError, PluginTimeoutError, type HangarError } from '../errors.js';
 import { loggerRef } from '../services/coreServices.js';
 import type { PluginLifecycle } from './definePlugin.js';
 import type { ExtensionRegistry } from './ExtensionRegistry.js';
@@ -20,7 +20,12 @@ export interface KernelTimeouts {
 interface Running {
   readonly pluginId: string;
   readonly lifecycle: PluginLifecycle;
+  /** Singleton services this plugin's factories made, disposed (newest first) after its stop hook. */
+  readonly disposers: (() => void | Promise<void>)[];
 }
+
+/** Called after each plugin's init and its contribution factories (the host attaches event sinks there). */
+export type PluginReadyListener = (pluginId: string) => void;
 
 /** Timings of one plugin's phases, for the load tree. */
 export interface PluginTiming {
@@ -36,9 +41,13 @@ export interface PluginTiming {
  * then `init` one at a time in dependency order, then `start` hooks; on shutdown `stop` hooks in
  * reverse order, each bounded by a timeout so one hung plugin cannot hold Hangar up.
  *
- * Init order honours `after` and, in addition, the services a plugin's init depends on: a plugin
- * that needs a service another plugin provides initialises after that plugin, without having to
- * repeat it in `after`.
+ * Init order honours `after` and, in addition, what a plugin's init and factories depend on: a
+ * plugin that needs a service another plugin provides initialises after that plugin, and one that
+ * reads an extension point initialises after every plugin contributing to it (Backstage's rule:
+ * the owner of a point comes alive once its contributions exist), without repeating them in `after`.
+ *
+ * Around each init: the plugin's singleton service factories are created just before it, its
+ * contribution factories just after it (see `factory`).
  */
 export class Kernel {
   private registrations: Registration[] = [];
@@ -57,7 +66,11 @@ export class Kernel {
     const ordered = orderPlugins(plugins.map((plugin) => ({ id: plugin.definition.id, after: plugin.definition.after, plugin })));
     for (const { plugin } of ordered) {
       const started = performance.now();
-      this.registrations.push(registerPlugin(plugin.definition, plugin.options, this.extensions, this.container));
+      this.registrations.push(
+        registerPlugin(plugin.definition, plugin.options, this.extensions, this.container, (deps, scope) =>
+          this.resolveDeps(plugin.definition.id, deps, scope),
+        ),
+      );
       this.timings.set(plugin.definition.id, {
         pluginId: plugin.definition.id,
         after: plugin.definition.after ?? [],
@@ -69,16 +82,30 @@ export class Kernel {
     this.registrations = this.initOrder();
   }
 
-  /** Runs each plugin's `init` in order, resolving its dependencies from the container. */
-  async init(): Promise<void> {
-    for (const { pluginId, init } of this.registrations) {
+  /**
+   * Runs each plugin's `init` in order, resolving its dependencies from the container: first its
+   * singleton service factories, then `init`, then its contribution factories; `onReady` hears of
+   * each plugin once all three are done.
+   */
+  async init(onReady?: PluginReadyListener): Promise<void> {
+    for (const { pluginId, init, serviceFactories } of this.registrations) {
       const started = performance.now();
-      const deps = this.resolveDeps(pluginId, init.deps ?? {});
-      const lifecycle = await this.withTimeout(pluginId, 'init', this.timeouts.initMs ?? 30_000, async () =>
-        init.run(deps as never),
-      );
+      const running: Running = { pluginId, lifecycle: {}, disposers: [] };
+      this.running.push(running);
+      await this.withTimeout(pluginId, 'init', this.timeouts.initMs ?? 30_000, async () => {
+        for (const { ref, factory } of serviceFactories) {
+          const value = await factory.create(this.resolveDeps(pluginId, factory.deps) as never);
+          this.container.fill(ref, value);
+          if (factory.dispose) running.disposers.push(() => factory.dispose?.(value));
+        }
+        const lifecycle = await init.run(this.resolveDeps(pluginId, init.deps ?? {}) as never);
+        Object.assign(running, { lifecycle: lifecycle ?? {} });
+        for (const { point, factory } of this.extensions.takePending(pluginId)) {
+          this.extensions.add(point, await factory.create(this.resolveDeps(pluginId, factory.deps) as never), pluginId);
+        }
+      });
       this.timing(pluginId).initMs = performance.now() - started;
-      this.running.push({ pluginId, lifecycle: lifecycle ?? {} });
+      onReady?.(pluginId);
     }
   }
 
@@ -100,14 +127,17 @@ export class Kernel {
     const errors: HangarError[] = [];
     const running = this.running.reverse();
     this.running = [];
-    for (const { pluginId, lifecycle } of running) {
-      if (!lifecycle.stop) continue;
+    for (const { pluginId, lifecycle, disposers } of running) {
+      if (!lifecycle.stop && disposers.length === 0) continue;
       try {
-        await this.withTimeout(pluginId, 'stop', this.timeouts.stopMs ?? 5_000, async () => lifecycle.stop?.());
+        await this.withTimeout(pluginId, 'stop', this.timeouts.stopMs ?? 5_000, async () => {
+          await lifecycle.stop?.();
+          for (const dispose of disposers.reverse()) await dispose();
+        });
       } catch (error) {
         const coded = isHangarError(error)
           ? error
-          : new PluginInitFailedError(`plugin '${pluginId}': stop failed: ${errorMessage(error)}`);
+          : new PluginStopFailedError(`plugin '${pluginId}': stop failed: ${errorMessage(error)}`);
         this.logger.error({ plugin: pluginId, code: coded.code }, coded.message);
         errors.push(coded);
       }
@@ -132,14 +162,25 @@ export class Kernel {
       .join('\n');
   }
 
-  /** `after` plus "provides a service my init needs" edges, ordered by the same stable sort. */
+  /**
+   * `after`, plus an edge to the provider of every service and to every contributor of every
+   * extension point that the plugin's init or factories depend on; ordered by the same stable sort.
+   */
   private initOrder(): Registration[] {
     const nodes = this.registrations.map((registration) => {
-      const providers = Object.values(registration.init.deps ?? {})
-        .filter((ref) => ref.kind === 'service')
-        .map((ref) => this.container.ownerOf(ref))
-        .filter((owner): owner is string => owner !== undefined && owner !== 'core' && owner !== registration.pluginId);
-      return { id: registration.pluginId, after: [...new Set([...registration.after, ...providers])], registration };
+      const { pluginId } = registration;
+      const refs = [
+        ...Object.values(registration.init.deps ?? {}),
+        ...registration.serviceFactories.flatMap(({ factory }) => Object.values(factory.deps)),
+        ...this.extensions.pendingOf(pluginId).flatMap((factory) => Object.values(factory.deps)),
+      ];
+      const providers = refs.flatMap((ref): string[] => {
+        if (ref.kind === 'extensionPoint') return [...this.extensions.contributors(ref)];
+        const owner = this.container.ownerOf(ref);
+        return owner === undefined || owner === 'core' ? [] : [owner];
+      });
+      const after = [...new Set([...registration.after, ...providers])].filter((id) => id !== pluginId);
+      return { id: pluginId, after, registration };
     });
     return orderPlugins(nodes).map((node) => node.registration);
   }
@@ -148,19 +189,23 @@ export class Kernel {
     return this.timings.get(pluginId)!;
   }
 
-  private resolveDeps(pluginId: string, deps: Record<string, AnyRef>): Record<string, unknown> {
+  private resolveDeps(
+    pluginId: string,
+    deps: Record<string, AnyRef>,
+    scope: ServiceContainer = this.container,
+  ): Record<string, unknown> {
     const resolved: Record<string, unknown> = {};
     for (const [name, ref] of Object.entries(deps)) {
       if (ref.kind === 'extensionPoint') {
         resolved[name] = this.extensions.get(ref);
       } else if (ref.id === loggerRef.id) {
         resolved[name] = this.logger.child({ plugin: pluginId });
-      } else if (!this.container.has(ref)) {
+      } else if (!scope.has(ref)) {
         throw new PluginInitFailedError(
           `plugin '${pluginId}': dependency '${name}' needs service '${ref.id}', which nothing provides`,
         );
       } else {
-        resolved[name] = this.container.resolve(ref);
+        resolved[name] = scope.resolve(ref);
       }
     }
     return resolved;
@@ -178,7 +223,8 @@ export class Kernel {
       return await Promise.race([work(), timeout]);
     } catch (error) {
       if (error instanceof PluginTimeoutError || (phase === 'stop' && isHangarError(error))) throw error;
-      throw new PluginInitFailedError(`plugin '${pluginId}': ${phase} failed: ${errorMessage(error)}`, { cause: error });
+      const Failed = phase === 'stop' ? PluginStopFailedError : PluginInitFailedError;
+      throw new Failed(`plugin '${pluginId}': ${phase} failed: ${errorMessage(error)}`, { cause: error });
     } finally {
       clearTimeout(timer);
     }

@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import type { Factory } from './factory.js';
 import type { AnyRef, ExtensionPoint, ResolvedDeps, ServiceRef } from './refs.js';
 
 /** What a plugin's `init.run` may return: hooks the kernel calls after every init, and at shutdown. */
@@ -25,10 +26,17 @@ export interface PluginEnv<O> {
   readonly options: O;
   /** This plugin's id. */
   readonly pluginId: string;
-  /** Adds a contribution to an extension point. */
-  provide<T>(point: ExtensionPoint<T>, contribution: T): void;
-  /** Supplies the implementation of a kernel-declared service ref (one provider per ref). */
-  provide<T>(service: ServiceRef<T>, implementation: T): void;
+  /**
+   * Adds a contribution to an extension point: a value, or a `factory({ deps, create })` the kernel
+   * calls right after this plugin's init (with the declared services and points resolved).
+   */
+  provide<T>(point: ExtensionPoint<T>, contribution: T | Factory<T>): void;
+  /**
+   * Supplies the implementation of a service ref (one provider per ref): a value, or a
+   * `factory({ deps, create, dispose, lifetime })` — a singleton made right before this plugin's
+   * init and disposed when it stops, or one instance per request / MCP session scope.
+   */
+  provide<T>(service: ServiceRef<T>, implementation: T | Factory<T>): void;
   /**
    * Declares the plugin's init: its dependencies and the code that runs once they resolve. Every
    * plugin calls this exactly once (Backstage's rule: one place where a plugin comes alive).

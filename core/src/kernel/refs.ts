@@ -22,6 +22,8 @@ export interface ExtensionPoint<T> {
   readonly id: string;
   // Method syntax on purpose: it keeps `ExtensionPoint<Policy>` assignable to `AnyRef`, so keyed points can be deps.
   key?(contribution: T): string;
+  /** Contributions must be plain values (no factories): the kernel reads them before any init. */
+  readonly valuesOnly?: boolean;
   /** Type carrier only; never set at run time. */
   readonly __type?: T;
 }
@@ -47,6 +49,9 @@ export function serviceRef<T>(id: string): ServiceRef<T> {
 }
 
 /** Declares an extension point; ids are `core.<name>` for the kernel's own points. */
-export function extensionPoint<T>(id: string, options: { key?: (contribution: T) => string } = {}): ExtensionPoint<T> {
-  return Object.freeze({ kind: 'extensionPoint', id: checkId(id), key: options.key });
+export function extensionPoint<T>(
+  id: string,
+  options: { key?: (contribution: T) => string; valuesOnly?: boolean } = {},
+): ExtensionPoint<T> {
+  return Object.freeze({ kind: 'extensionPoint', id: checkId(id), key: options.key, valuesOnly: options.valuesOnly });
 }

@@ -28,7 +28,7 @@ import { SseEndpoint } from './SseEndpoint.js';
 import { StreamableHttpEndpoint } from './StreamableHttpEndpoint.js';
 import { UpstreamCatalog } from './UpstreamCatalog.js';
 
-/** What the face works with, handed over in the core-mcp plugin's init. */
+/** What the face works with (the core-mcp plugin's factory resolves them). */
 export interface McpFaceDeps {
   readonly registry: McpServerRegistry;
   readonly invoker: ToolInvoker;
@@ -52,9 +52,8 @@ export interface McpFaceDeps {
 const ALL_LISTS: readonly ListKind[] = ['tools', 'resources', 'prompts'];
 
 /**
- * The MCP face (DESIGN §5): what downstream MCP clients talk to. Created bare in the core-mcp
- * plugin's register phase (its routes must be contributed then), given its services by `attach`
- * in init. Serves streamable HTTP at `/mcp`, the legacy SSE transport at `/sse` + `/messages`, and
+ * The MCP face: what downstream MCP clients talk to, made by the core-mcp plugin's service factory
+ * with every dependency in hand (its routes are contributed by a factory over the face). Serves streamable HTTP at `/mcp`, the legacy SSE transport at `/sse` + `/messages`, and
  * one stdio session in stdio mode. Every session shares one catalog of upstream tools, resources
  * and prompts; registry changes become `list_changed` notifications to every session (at most one
  * of each kind per event-loop turn), upstream log messages and resource updates are forwarded.
@@ -62,14 +61,14 @@ const ALL_LISTS: readonly ListKind[] = ['tools', 'resources', 'prompts'];
  */
 export class McpFace {
   readonly routes: HttpRoutes;
-  private state: Attached | undefined;
+  private readonly state: Attached;
   private readonly sessions = new Map<string, McpSession>();
   private readonly pending = new Set<ListKind>();
   private flush: NodeJS.Immediate | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   private closing = false;
 
-  constructor() {
+  constructor(deps: McpFaceDeps) {
     const router = new Router<HangarState>();
     router.all('/mcp', async (ctx) => {
       await this.guard(ctx).streamable.handle(ctx);
@@ -81,11 +80,11 @@ export class McpFace {
       await this.guard(ctx).sse.message(ctx);
     });
     this.routes = { name: 'mcp', router, mount: 'root' };
+    this.state = this.attach(deps);
   }
 
-  /** Hands the face its services and starts following the registry. Called once, in init. */
-  attach(deps: McpFaceDeps): void {
-    if (this.state) throw new Error('McpFace.attach was called twice');
+  /** Builds the sessions' shared context and starts following the registry. */
+  private attach(deps: McpFaceDeps): Attached {
     const { registry, config, logger } = deps;
     const metaTools = new Map<string, MetaTool>();
     const kernelTools = registryMetaTools({ ...deps, discoverySources: deps.discoverySources ?? [] });
@@ -109,22 +108,21 @@ export class McpFace {
       serverInfo: { name: 'hangar', version: deps.runtime.version },
     };
     const open = (principal: Principal, kind: SessionKind, id?: string) => this.open(principal, kind, id);
-    this.state = {
+    this.unsubscribe.push(
+      registry.onChange((change) => this.changed(change)),
+      registry.onNotification((serverId, notification) => this.notified(serverId, notification)),
+    );
+    return {
       deps,
       context,
       streamable: new StreamableHttpEndpoint(open, logger, deps.clock),
       sse: new SseEndpoint(open, logger),
     };
-    this.unsubscribe.push(
-      registry.onChange((change) => this.changed(change)),
-      registry.onNotification((serverId, notification) => this.notified(serverId, notification)),
-    );
-    if (config.tool_naming === 'flat') this.checkFlatConflicts();
   }
 
   /** Serves one MCP session over `input`/`output` (stdio mode); resolves once it is connected. */
   async connectStdio(input: Readable, output: Writable): Promise<void> {
-    const { authenticators } = this.attached().deps;
+    const { authenticators } = this.state.deps;
     // Stdio has no headers: authenticators see an empty request on the `mcp` channel, so an auth
     // plugin decides what a local stdio client is (anonymous when none claims it; one that throws refuses).
     const principal = await authenticate(authenticators, { channel: 'mcp', path: 'stdio', headers: {}, query: {} });
@@ -143,22 +141,22 @@ export class McpFace {
     this.closing = true;
     for (const stop of this.unsubscribe.splice(0)) stop();
     if (this.flush) clearImmediate(this.flush);
-    await this.state?.streamable.closeAll();
+    await this.state.streamable.closeAll();
     await Promise.allSettled([...this.sessions.values()].map((session) => session.close()));
   }
 
   private open(principal: Principal, kind: SessionKind, id: string = randomUUID()): McpSession {
     if (this.closing) throw new ServiceUnavailableError('Hangar is shutting down');
-    const session = new McpSession(id, principal, kind, this.attached().context);
+    const session = new McpSession(id, principal, kind, this.state.context);
     this.sessions.set(id, session);
     void session.closed.then(() => this.sessions.delete(id));
-    this.attached().deps.logger.debug({ session: id, kind, principal: principal.id }, 'MCP session opened');
+    this.state.deps.logger.debug({ session: id, kind, principal: principal.id }, 'MCP session opened');
     return session;
   }
 
-  /** The Host/Origin check every MCP route runs first (it throws the 403); returns the attached state. */
+  /** The Host/Origin check every MCP route runs first (it throws the 403); returns the face's state. */
   private guard(ctx: ParameterizedContext<HangarState>): Attached {
-    const attached = this.attached();
+    const attached = this.state;
     const socket = ctx.req.socket;
     checkHostAndOrigin(
       {
@@ -172,18 +170,13 @@ export class McpFace {
     return attached;
   }
 
-  private attached(): Attached {
-    if (!this.state) throw new ServiceUnavailableError('The MCP face is not ready yet');
-    return this.state;
-  }
-
   private changed(change: RegistryChange): void {
     for (const kind of change.kind === 'servers' ? ALL_LISTS : [change.kind]) this.pending.add(kind);
     this.flush ??= setImmediate(() => {
       this.flush = undefined;
       const kinds = [...this.pending];
       this.pending.clear();
-      if (this.state?.deps.config.tool_naming === 'flat') this.checkFlatConflicts();
+      if (this.state.deps.config.tool_naming === 'flat') this.checkFlatConflicts();
       for (const session of this.sessions.values()) for (const kind of kinds) session.listChanged(kind);
     });
   }
@@ -193,14 +186,14 @@ export class McpFace {
     if (notification.method === 'notifications/message') {
       for (const session of this.sessions.values()) session.log(serverId, params);
     } else if (notification.method === 'notifications/resources/updated' && typeof params.uri === 'string') {
-      const { catalog, subscriptions } = this.attached().context;
+      const { catalog, subscriptions } = this.state.context;
       subscriptions.updated(serverId, catalog.exposeUri(serverId, params.uri), params);
     }
   }
 
   /** Flat naming: lists every kind once so conflicts are warned about as soon as they appear. */
   private checkFlatConflicts(): void {
-    const { catalog } = this.attached().context;
+    const { catalog } = this.state.context;
     catalog.tools();
     catalog.prompts();
     catalog.resources();

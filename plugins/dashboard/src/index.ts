@@ -5,7 +5,7 @@
  * modules from `public/`, served as they are (no build step); everything live comes from
  * `/api/ws/events` and `/api/ws/operations`.
  */
-import { definePlugin, httpRoutesExtensionPoint, loggerRef, runtimeRef } from '@hangar/core';
+import { definePlugin, factory, httpRoutesExtensionPoint, loggerRef, runtimeRef } from '@hangar/core';
 import { pageRoutes } from './pageRoutes.js';
 import { positionRoutes } from './positionRoutes.js';
 import { StaticAssets } from './StaticAssets.js';
@@ -15,17 +15,12 @@ export default definePlugin({
   id: 'dashboard',
   coreRange: '^0.1.0',
   register(env) {
-    // Routes are declared now; the files they serve are read in init, before Hangar is ready.
-    let assets: StaticAssets | undefined;
-    env.provide(
-      httpRoutesExtensionPoint,
-      pageRoutes(() => assets),
-    );
+    // The files are read once, before Hangar is ready; the routes are made with them in hand.
+    env.provide(httpRoutesExtensionPoint, factory({ create: async () => pageRoutes(await StaticAssets.load()) }));
     env.provide(httpRoutesExtensionPoint, positionRoutes());
     env.init({
       deps: { logger: loggerRef, runtime: runtimeRef },
-      run: async ({ logger, runtime }) => {
-        assets = await StaticAssets.load();
+      run: ({ logger, runtime }) => {
         return {
           start: () => {
             if (runtime.mode !== 'http') return;

@@ -1,5 +1,5 @@
 import Router, { type RouterContext } from '@koa/router';
-import { NotFoundError, ServiceUnavailableError, type HangarState, type HttpRoutes } from '@hangar/core';
+import { NotFoundError, type HangarState, type HttpRoutes } from '@hangar/core';
 import { ASSET_NAMES, type Asset, type StaticAssets } from './StaticAssets.js';
 
 /** Where the static files are served: `/dashboard/<name>`. */
@@ -25,25 +25,19 @@ const PAGE_SECURITY_POLICY = [
  * needs the key when auth is on. Unknown names are a 404 in the error body shape. Files answer
  * with `Cache-Control: no-cache` and an ETag: browsers revalidate each load and get a 304.
  */
-export function pageRoutes(assets: () => StaticAssets | undefined): HttpRoutes {
+export function pageRoutes(assets: StaticAssets): HttpRoutes {
   const router = new Router<HangarState>();
-  router.get('/', (ctx) => serve(ctx, assetOf(assets, 'index.html')));
+  router.get('/', (ctx) => serve(ctx, assets.get('index.html')!));
   router.get(`${ASSET_PREFIX}:name`, (ctx) => {
     const name = ctx.params.name!;
     // index.html is the page; it has one address, `/`.
-    const asset = name === 'index.html' ? undefined : assets()?.get(name);
+    const asset = name === 'index.html' ? undefined : assets.get(name);
     if (!asset) throw new NotFoundError(`No dashboard file called '${name}'`);
     serve(ctx, asset);
   });
   // The authenticators skip exact public paths only, so every file is listed by name.
   const publicPaths = ['/', ...ASSET_NAMES.filter((name) => name !== 'index.html').map((name) => `${ASSET_PREFIX}${name}`)];
   return { name: 'dashboard', router, mount: 'root', publicPaths };
-}
-
-function assetOf(assets: () => StaticAssets | undefined, name: string): Asset {
-  const asset = assets()?.get(name);
-  if (!asset) throw new ServiceUnavailableError('The dashboard is starting; try again shortly');
-  return asset;
 }
 
 function serve(ctx: RouterContext<HangarState>, asset: Asset): void {

@@ -3,7 +3,15 @@
  * route (`GET /api/hello`) and one event sink (a counter of domain events by type), and logs one line
  * when Hangar has started. See README.md for the plugin author's guide.
  */
-import { definePlugin, eventSinksExtensionPoint, httpRoutesExtensionPoint, loggerRef, runtimeRef } from '@hangar/core';
+import {
+  definePlugin,
+  eventSinksExtensionPoint,
+  factory,
+  httpRoutesExtensionPoint,
+  loggerRef,
+  runtimeRef,
+  serviceRef,
+} from '@hangar/core';
 import { z } from 'zod';
 import { EventCounter } from './EventCounter.js';
 import { helloRoutes } from './helloRoutes.js';
@@ -14,19 +22,30 @@ const optionsSchema = z.object({
   greeting: z.string().default('Hello'),
 });
 
+/** This plugin's own service: the counter its sink fills and its route reads. */
+export const eventCounterRef = serviceRef<EventCounter>('helloPlugin.eventCounter');
+
 /** The plugin: its default export is what Hangar loads. */
 export default definePlugin({
   id: 'hello-plugin',
   coreRange: '^0.1.0',
   options: optionsSchema,
   register(env) {
-    // register only declares, synchronously: contributions now, services later in init.
-    const counter = new EventCounter();
-    env.provide(eventSinksExtensionPoint, counter);
-    env.provide(httpRoutesExtensionPoint, helloRoutes({ greeting: env.options.greeting, counter }));
+    // register only declares, synchronously. The counter is a service made by a factory; the sink
+    // and the route are factories over it, so all three are the same counter once it exists, and
+    // the sink receives events only from when this plugin is initialised.
+    env.provide(eventCounterRef, factory({ create: () => new EventCounter() }));
+    env.provide(eventSinksExtensionPoint, factory({ deps: { counter: eventCounterRef }, create: ({ counter }) => counter }));
+    env.provide(
+      httpRoutesExtensionPoint,
+      factory({
+        deps: { counter: eventCounterRef },
+        create: ({ counter }) => helloRoutes({ greeting: env.options.greeting, counter }),
+      }),
+    );
     env.init({
-      deps: { logger: loggerRef, runtime: runtimeRef },
-      run: ({ logger, runtime }) => ({
+      deps: { logger: loggerRef, runtime: runtimeRef, counter: eventCounterRef },
+      run: ({ logger, runtime, counter }) => ({
         start: () => logger.info({ greeting: env.options.greeting, core: runtime.version }, 'hello-plugin started'),
         stop: () => logger.info({ events_seen: counter.total }, 'hello-plugin stopped'),
       }),
