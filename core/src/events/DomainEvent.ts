@@ -1,4 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import type { Principal } from '../extensions/auth.js';
+
+/**
+ * Who caused an event and in which call: the audit trail (who created, deleted, started, invoked).
+ * Absent on events Hangar caused itself (idle stops, health checks, crashes, boot).
+ */
+export interface EventMetadata {
+  /** The acting principal's id (`anonymous` when auth is off). */
+  readonly principal_id?: string;
+  /** The acting principal's type (`api_key`, `user`, `anonymous`, …). */
+  readonly principal_type?: string;
+}
 
 /**
  * An immutable domain event, named in the past tense (`McpServerStarted`). `data` holds the
@@ -11,6 +23,8 @@ export interface DomainEvent {
   readonly timestamp: string;
   readonly mcp_server_id?: string;
   readonly data: Readonly<Record<string, unknown>>;
+  /** Who acted, when someone did. Stored beside the payload, never inside it. */
+  readonly metadata?: EventMetadata;
 }
 
 /** An event as sinks receive it: with its position in the global history once stored. */
@@ -23,13 +37,15 @@ export interface PublishedEvent extends DomainEvent {
 export function createEvent(
   eventType: string,
   data: Record<string, unknown>,
-  options: { mcpServerId?: string; now?: Date } = {},
+  options: { mcpServerId?: string; now?: Date; actor?: Principal } = {},
 ): DomainEvent {
+  const { actor } = options;
   return Object.freeze({
     event_id: randomUUID(),
     event_type: eventType,
     timestamp: (options.now ?? new Date()).toISOString(),
     ...(options.mcpServerId === undefined ? {} : { mcp_server_id: options.mcpServerId }),
     data: Object.freeze({ ...data }),
+    ...(actor === undefined ? {} : { metadata: { principal_id: actor.id, principal_type: actor.type } }),
   });
 }

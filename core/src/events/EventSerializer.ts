@@ -53,6 +53,7 @@ export class EventSerializer {
         event_id: event.event_id,
         timestamp: event.timestamp,
         ...(event.mcp_server_id === undefined ? {} : { mcp_server_id: event.mcp_server_id }),
+        ...event.metadata,
       },
     };
   }
@@ -61,13 +62,16 @@ export class EventSerializer {
   deserialize(stored: StoredEvent): HistoricEvent {
     const { _version, ...payload } = stored.data;
     const data = this.upcast(stored.event_type, payload, typeof _version === 'number' ? _version : 1);
-    const { event_id, timestamp, mcp_server_id } = stored.metadata;
+    const { event_id, timestamp, mcp_server_id, principal_id, principal_type } = stored.metadata;
     return {
       event_id: typeof event_id === 'string' ? event_id : `position-${stored.global_position}`,
       event_type: stored.event_type,
       timestamp: typeof timestamp === 'string' ? timestamp : stored.created_at,
       ...(typeof mcp_server_id === 'string' ? { mcp_server_id } : {}),
       data,
+      ...(typeof principal_id === 'string'
+        ? { metadata: { principal_id, ...(typeof principal_type === 'string' ? { principal_type } : {}) } }
+        : {}),
       global_position: stored.global_position,
       stream_id: stored.stream_id,
       stream_version: stored.stream_version,

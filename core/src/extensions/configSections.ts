@@ -14,6 +14,8 @@ export interface ConfigSection<T = unknown> {
  * Keys nobody owns are warned about by name and ignored.
  */
 export const configSectionsExtensionPoint = extensionPoint<ConfigSection>('core.configSections', {
+  // Sections are validated when the config is read, before any init.
+  valuesOnly: true,
   key: (s) => s.key,
 });
 

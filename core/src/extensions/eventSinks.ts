@@ -11,6 +11,9 @@ export interface EventSink {
 /**
  * `core.eventSinks` — parallel and isolated: the event bus hands each event to every sink
  * without awaiting one before the next; a sink that throws or rejects is logged and never
- * blocks another sink or the publisher.
+ * blocks another sink or the publisher. A sink joins the bus once its plugin has initialised (a
+ * factory-made sink right after its plugin's init), so it never sees an event before its plugin is
+ * ready; the servers of the config and the history are registered after every init, so every sink
+ * sees those registrations.
  */
 export const eventSinksExtensionPoint = extensionPoint<EventSink>('core.eventSinks', { key: (s) => s.name });

@@ -41,4 +41,8 @@ export interface TransportFactory {
  * mode fails the boot); the kernel picks the factory whose mode equals the server's `mode`. The
  * kernel's own `subprocess` and `remote` transports are contributed through this point too.
  */
-export const transportsExtensionPoint = extensionPoint<TransportFactory>('core.transports', { key: (t) => t.mode });
+export const transportsExtensionPoint = extensionPoint<TransportFactory>('core.transports', {
+  key: (t) => t.mode,
+  // Modes are needed to read the config, before any init.
+  valuesOnly: true,
+});

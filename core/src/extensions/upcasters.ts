@@ -12,5 +12,7 @@ export interface Upcaster {
  * one step at a time (sequential); a missing step is an `UpcastingError`.
  */
 export const upcastersExtensionPoint = extensionPoint<Upcaster>('core.upcasters', {
+  // The event bus reads history at boot, before any init.
+  valuesOnly: true,
   key: (u) => `${u.eventType}@${u.fromVersion}`,
 });

@@ -10,6 +10,7 @@ import type {
 import type { McpServerConfig } from '../config/configSchema.js';
 import { McpServerStartError, McpServerUnavailableError, UpstreamError } from '../errors.js';
 import { createEvent } from '../events/DomainEvent.js';
+import type { Principal } from '../extensions/auth.js';
 import type { UpstreamConnection } from '../extensions/transports.js';
 import type { TimerHandle } from '../services/Clock.js';
 import { backoffMs } from './backoff.js';
@@ -31,6 +32,8 @@ export class McpServer {
   private currentState: McpServerState = 'cold';
   private client: UpstreamClient | undefined;
   private starting: Promise<StartResult> | undefined;
+  /** Who asked for the start or stop in progress; recorded in the metadata of its events. */
+  private actor: Principal | undefined;
   private readonly catalog = new ServerCatalog(() => this.currentConfig);
   private capabilities: ServerCapabilities | undefined;
   private failures = 0;
@@ -123,17 +126,27 @@ export class McpServer {
    * Starts the server, or joins the start in progress (single flight: concurrent callers share one
    * spawn and all see its error). An explicit start ignores the restart backoff.
    */
-  start(): Promise<StartResult> {
+  start(actor?: Principal): Promise<StartResult> {
     if (this.disposed) return Promise.reject(new McpServerUnavailableError(`MCP server '${this.id}' was removed`));
     if (this.client && this.currentState === 'ready') {
       return Promise.resolve(this.startResult(false, 0));
     }
-    this.starting ??= this.runStart().finally(() => (this.starting = undefined));
+    if (!this.starting) {
+      // The events of this start name whoever asked for it (none for a start a call caused).
+      this.actor = actor;
+      this.starting = this.runStart().finally(() => {
+        this.starting = undefined;
+        this.actor = undefined;
+      });
+    }
     return this.starting;
   }
 
-  /** Stops the server (close stdin → SIGTERM → SIGKILL for subprocesses); waits for a start in progress. */
-  async stop(reason = 'user_request'): Promise<StopResult> {
+  /**
+   * Stops the server (close stdin → SIGTERM → SIGKILL for subprocesses); waits for a start in
+   * progress. `actor` (who asked) is recorded on the stop's events.
+   */
+  async stop(reason = 'user_request', actor?: Principal): Promise<StopResult> {
     this.cancelTimer('recoveryTimer');
     if (this.starting) await this.starting.catch(() => undefined);
     const client = this.client;
@@ -143,17 +156,22 @@ export class McpServer {
     this.detach();
     await client?.close();
     this.forgetProcess(client?.pid);
-    this.transition('cold');
-    this.log('system', `stopped (${reason})`);
-    this.context.logger.info({ mcp_server_id: this.id, reason }, `MCP server '${this.id}' stopped (${reason})`);
-    this.publish('McpServerStopped', { reason });
+    this.actor = actor;
+    try {
+      this.transition('cold');
+      this.log('system', `stopped (${reason})`);
+      this.context.logger.info({ mcp_server_id: this.id, reason }, `MCP server '${this.id}' stopped (${reason})`);
+      this.publish('McpServerStopped', { reason });
+    } finally {
+      this.actor = undefined;
+    }
     return { mcp_server_id: this.id, state: this.currentState, stopped: true, reason };
   }
 
   /** Stops the server for good (it is being removed, or Hangar is shutting down). */
-  async dispose(reason: string): Promise<void> {
+  async dispose(reason: string, actor?: Principal): Promise<void> {
     this.disposed = true;
-    await this.stop(reason);
+    await this.stop(reason, actor);
     this.cancelTimer('healthTimer');
     this.cancelTimer('idleTimer');
   }
@@ -439,7 +457,8 @@ export class McpServer {
   }
 
   private publish(type: string, data: Record<string, unknown>): void {
-    this.context.eventBus.publish(createEvent(type, data, { mcpServerId: this.id, now: new Date(this.context.clock.now()) }));
+    const now = new Date(this.context.clock.now());
+    this.context.eventBus.publish(createEvent(type, data, { mcpServerId: this.id, now, actor: this.actor }));
   }
 
   private log(stream: ServerLogEntry['stream'], line: string): void {

@@ -4,6 +4,7 @@ import { formatIssues } from '../config/formatIssue.js';
 import { ConflictError, McpServerNotFoundError, ValidationError } from '../errors.js';
 import { createEvent } from '../events/DomainEvent.js';
 import type { EventBus } from '../events/EventBus.js';
+import type { Principal } from '../extensions/auth.js';
 import type { TransportFactory } from '../extensions/transports.js';
 import { serviceRef } from '../kernel/refs.js';
 import type { Clock } from '../services/Clock.js';
@@ -99,11 +100,14 @@ export class McpServerRegistry {
     return this.servers.get(id);
   }
 
-  /** Validates and adds a server (cold); `ConflictError` for a taken id, `ValidationError` naming the field. */
-  register(id: string, config: unknown, origin: McpServerOrigin): McpServer {
+  /**
+   * Validates and adds a server (cold); `ConflictError` for a taken id, `ValidationError` naming the
+   * field. `actor` (who asked) is recorded in the event's metadata.
+   */
+  register(id: string, config: unknown, origin: McpServerOrigin, actor?: Principal): McpServer {
     const server = this.add(id, config, origin);
     // The full config is recorded so a server created over REST can be rebuilt at the next boot.
-    this.publish('McpServerRegistered', id, { mode: server.config.mode, origin, config: server.config });
+    this.publish('McpServerRegistered', id, { mode: server.config.mode, origin, config: server.config }, actor);
     return server;
   }
 
@@ -119,14 +123,14 @@ export class McpServerRegistry {
    * Applies a partial config update. A running server whose process-defining fields changed is
    * stopped (reason `config_updated`); the next call starts it with the new config.
    */
-  async update(id: string, patch: Record<string, unknown>): Promise<McpServer> {
+  async update(id: string, patch: Record<string, unknown>, actor?: Principal): Promise<McpServer> {
     const server = this.get(id);
     const next = validate({ ...withoutUndefined(server.config), ...patch });
     const changed = changedFields(server.config, next, Object.keys(patch));
     server.reconfigure(next);
     // `patch` is what was asked for: on a config-file server it is kept as an override across restarts.
-    this.publish('McpServerUpdated', id, { changed_fields: changed, patch, config: next });
-    if (server.alive && changed.some((field) => RESTART_FIELDS.includes(field))) await server.stop('config_updated');
+    this.publish('McpServerUpdated', id, { changed_fields: changed, patch, config: next }, actor);
+    if (server.alive && changed.some((field) => RESTART_FIELDS.includes(field))) await server.stop('config_updated', actor);
     if (changed.includes('tools')) this.emitChange({ kind: 'tools', mcp_server_id: id });
     return server;
   }
@@ -153,11 +157,11 @@ export class McpServerRegistry {
   }
 
   /** Stops the server, then removes it. */
-  async deregister(id: string, reason = 'deregistered'): Promise<void> {
+  async deregister(id: string, reason = 'deregistered', actor?: Principal): Promise<void> {
     const server = this.get(id);
     this.servers.delete(id);
-    await server.dispose(reason);
-    this.publish('McpServerDeregistered', id, { reason, origin: server.origin });
+    await server.dispose(reason, actor);
+    this.publish('McpServerDeregistered', id, { reason, origin: server.origin }, actor);
     this.emitChange({ kind: 'servers', mcp_server_id: id });
   }
 
@@ -218,8 +222,9 @@ export class McpServerRegistry {
     }
   }
 
-  private publish(type: string, serverId: string, data: Record<string, unknown>): void {
-    this.options.eventBus.publish(createEvent(type, data, { mcpServerId: serverId, now: new Date(this.options.clock.now()) }));
+  private publish(type: string, serverId: string, data: Record<string, unknown>, actor?: Principal): void {
+    const now = new Date(this.options.clock.now());
+    this.options.eventBus.publish(createEvent(type, data, { mcpServerId: serverId, now, actor }));
   }
 }
 

@@ -19,21 +19,32 @@ export interface OperationEvent {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
-/** What an operation is about, fixed when it starts. */
+/**
+ * What an operation is about, fixed when it starts. The kernel's are tool calls (`mcp_server` and
+ * `tool` set); a plugin's may be anything long-running it wants watched live (a discovery scan, a
+ * reload), named by its own `operation_type`.
+ */
 export interface OperationDescriptor {
-  readonly mcp_server: string;
-  /** The upstream tool name (`slow_count`, not `math__slow_count`). */
-  readonly tool: string;
-  readonly correlation_id: string;
-  /** Who started it: the `registry_invoke_stream` meta tool or the async REST invoke. */
-  readonly source: 'mcp' | 'rest';
+  /** `tool_call` (the default) or a plugin's own type, such as `discovery_scan`. */
+  readonly operation_type?: string;
+  /** The server the operation concerns, if any; its upstream log lines reach the operation. */
+  readonly mcp_server?: string;
+  /** The upstream tool name (`slow_count`, not `math__slow_count`), for tool calls. */
+  readonly tool?: string;
+  readonly correlation_id?: string;
+  /** What started it: `mcp` (`registry_invoke_stream`), `rest` (the async invoke), or a plugin id. */
+  readonly source: string;
+  /** Who started it (the caller's principal id), for the audit trail. */
+  readonly principal_id?: string;
+  /** The first status line (default `calling <tool> on <mcp_server>`). */
+  readonly title?: string;
   readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
 /** `get_operation` and `GET /api/operations/{id}`: seed 002's fields plus the call's own. */
 export interface OperationView extends OperationDescriptor {
   readonly operation_id: string;
-  readonly operation_type: 'tool_call';
+  readonly operation_type: string;
   /** Seconds since the epoch, like the events' `timestamp`. */
   readonly started_at: number;
   readonly finished_at: number | null;
@@ -117,8 +128,17 @@ export class Operation {
 
   /** Announces the start (`status: running`). */
   begin(): void {
-    const { mcp_server, tool } = this.descriptor;
-    this.record('status', { status: 'running', message: `calling ${tool} on ${mcp_server}` });
+    const { mcp_server, tool, title } = this.descriptor;
+    this.record('status', {
+      status: 'running',
+      message: title ?? `calling ${tool ?? 'a tool'} on ${mcp_server ?? 'an MCP server'}`,
+    });
+  }
+
+  /** A status line while running (seed 002's `status` event), e.g. a scan's current step. */
+  report(message: string, details?: Readonly<Record<string, unknown>>): void {
+    if (this.finished) return;
+    this.record('status', { status: 'running', message, ...(details === undefined ? {} : { details }) });
   }
 
   /** An upstream progress notification. */
@@ -147,8 +167,11 @@ export class Operation {
     });
   }
 
-  /** The call answered: `result`, then `completed` (or `error` for an `isError` result). */
-  succeed(result: CallToolResult): void {
+  /**
+   * The work answered: `result`, then `completed` (or `error` for a tool result with `isError`). A
+   * plugin's operation may answer any JSON object.
+   */
+  succeed(result: CallToolResult | Readonly<Record<string, unknown>>): void {
     if (this.finished) return;
     this.record('result', { result });
     if (result.isError === true) {
@@ -184,8 +207,8 @@ export class Operation {
   view(): OperationView {
     return {
       operation_id: this.id,
-      operation_type: 'tool_call',
       ...this.descriptor,
+      operation_type: this.descriptor.operation_type ?? 'tool_call',
       metadata: this.descriptor.metadata ?? {},
       started_at: seconds(this.startedAt),
       finished_at: this.finishedAt === undefined ? null : seconds(this.finishedAt),
@@ -235,7 +258,8 @@ function seconds(ms: number): number {
   return ms / 1000;
 }
 
-function firstText(result: CallToolResult): string | undefined {
-  const text = result.content?.find((item) => item.type === 'text');
+function firstText(result: Readonly<Record<string, unknown>>): string | undefined {
+  if (!Array.isArray(result.content)) return undefined;
+  const text = (result as CallToolResult).content.find((item) => item.type === 'text');
   return text && 'text' in text ? text.text : undefined;
 }

@@ -59,11 +59,11 @@ export class OperationRegistry {
    * receives upstream progress). Resolves or rejects as `work` does; the operation records the
    * outcome either way. `callerSignal` (the MCP request's) cancels the operation too.
    */
-  run(
+  run<R extends CallToolResult | Readonly<Record<string, unknown>>>(
     descriptor: OperationDescriptor,
-    work: (operation: Operation) => Promise<CallToolResult>,
+    work: (operation: Operation) => Promise<R>,
     callerSignal?: AbortSignal,
-  ): { operation: Operation; done: Promise<CallToolResult> } {
+  ): { operation: Operation; done: Promise<R> } {
     const operation = this.start(descriptor);
     const onCallerAbort = (): void => void operation.cancel('the caller cancelled the request');
     callerSignal?.addEventListener('abort', onCallerAbort, { once: true });

@@ -89,7 +89,7 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
       run: async ({ mcp_server }, { principal }) => {
         const server = registry.get(mcp_server);
         await authorizer.authorize(principal, { action: 'mcp_server:start', resource: `mcp_server:${server.id}` });
-        return server.start();
+        return server.start(principal);
       },
     }),
     defineMetaTool({
@@ -99,7 +99,7 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
       run: async ({ mcp_server, reason }, { principal }) => {
         const server = registry.get(mcp_server);
         await authorizer.authorize(principal, { action: 'mcp_server:stop', resource: `mcp_server:${server.id}` });
-        return server.stop(reason ?? 'user_request');
+        return server.stop(reason ?? 'user_request', principal);
       },
     }),
     defineMetaTool({
@@ -136,7 +136,13 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
       raw: true,
       run: (args, caller) => {
         const correlation_id = args.correlation_id ?? randomUUID();
-        const descriptor = { mcp_server: args.mcp_server, tool: args.tool, correlation_id, source: 'mcp' as const };
+        const descriptor = {
+          mcp_server: args.mcp_server,
+          tool: args.tool,
+          correlation_id,
+          source: 'mcp',
+          principal_id: caller.principal.id,
+        };
         const { done } = context.operations.run(
           args.metadata === undefined ? descriptor : { ...descriptor, metadata: args.metadata },
           (operation) =>
@@ -234,7 +240,7 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
             try {
               const server = registry.get(id);
               await authorizer.authorize(principal, { action: 'mcp_server:start', resource: `mcp_server:${server.id}` });
-              const { state, started, startup_duration_ms } = await server.start();
+              const { state, started, startup_duration_ms } = await server.start(principal);
               return { mcp_server: id, ok: true, state, started, startup_duration_ms };
             } catch (error) {
               const { error: name, message } = toErrorBody(error);

@@ -46,7 +46,7 @@ export function createMcpServersRoutes(): HttpRoutes {
       throw new ValidationError('mcp_server_id: is required and must match ^[a-zA-Z0-9_-]{1,64}$');
     }
     const { registry, bus } = services(ctx);
-    registry.register(id, config, 'api');
+    registry.register(id, config, 'api', ctx.state.principal);
     await bus.settled();
     ctx.status = 201;
     ctx.body = { mcp_server_id: id, created: true };
@@ -61,25 +61,25 @@ export function createMcpServersRoutes(): HttpRoutes {
     const { mcp_server_id: id, ...patch } = parseRequest.body(ctx);
     const { server, registry, bus } = serverOf(ctx);
     if (id !== undefined && id !== server.id) throw new ValidationError('mcp_server_id: cannot be changed');
-    await registry.update(server.id, patch);
+    await registry.update(server.id, patch, ctx.state.principal);
     await bus.settled();
     ctx.body = { mcp_server_id: server.id, updated: true };
   });
 
   router.delete('/mcp_servers/:id', async (ctx) => {
     const { server, registry, bus } = serverOf(ctx);
-    await registry.deregister(server.id);
+    await registry.deregister(server.id, 'deregistered', ctx.state.principal);
     await bus.settled();
     ctx.body = { mcp_server_id: server.id, deleted: true };
   });
 
   router.post('/mcp_servers/:id/start', async (ctx) => {
-    ctx.body = await serverOf(ctx).server.start();
+    ctx.body = await serverOf(ctx).server.start(ctx.state.principal);
   });
 
   router.post('/mcp_servers/:id/stop', async (ctx) => {
     const reason = parseRequest.optionalString(parseRequest.optionalBody(ctx), 'reason');
-    ctx.body = await serverOf(ctx).server.stop(reason || 'user_request');
+    ctx.body = await serverOf(ctx).server.stop(reason || 'user_request', ctx.state.principal);
   });
 
   router.get('/mcp_servers/:id/tools', (ctx) => {
@@ -124,7 +124,13 @@ export function createMcpServersRoutes(): HttpRoutes {
       // Refusals (unknown tool, bad arguments, access) answer now; the call itself runs as an operation.
       await invoker.check(request);
       const operations = ctx.state.services.resolve(operationsRef);
-      const descriptor = { mcp_server: server.id, tool, correlation_id: correlation_id ?? randomUUID(), source: 'rest' as const };
+      const descriptor = {
+        mcp_server: server.id,
+        tool,
+        correlation_id: correlation_id ?? randomUUID(),
+        source: 'rest',
+        principal_id: ctx.state.principal.id,
+      };
       const { operation, done } = operations.run(descriptor, async (op) => {
         const outcome = await invoker.invoke({
           ...request,
