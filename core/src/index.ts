@@ -106,6 +106,27 @@ export type { ConfigSection } from './extensions/configSections.js';
 // Events
 export { createEvent } from './events/DomainEvent.js';
 export type { DomainEvent, PublishedEvent } from './events/DomainEvent.js';
+export { isKernelEvent, KERNEL_EVENT_TYPES } from './events/hangarEvents.js';
+export type {
+  KernelEvent,
+  KernelEventOf,
+  KernelEventType,
+  KernelEventDataMap,
+  McpServerRegisteredData,
+  McpServerUpdatedData,
+  McpServerDeregisteredData,
+  McpServerStateChangedData,
+  McpServerStartedData,
+  McpServerStoppedData,
+  McpServerDegradedData,
+  McpServerIdleDetectedData,
+  HealthCheckPassedData,
+  HealthCheckFailedData,
+  ToolInvocationRequestedData,
+  ToolInvocationCompletedData,
+  ToolInvocationFailedData,
+  ConfigurationReloadedData,
+} from './events/hangarEvents.js';
 export { EventBus } from './events/EventBus.js';
 export type { EventBusOptions, PublishOptions } from './events/EventBus.js';
 export { EventSerializer, EVENT_VERSIONS } from './events/EventSerializer.js';

@@ -1,7 +1,8 @@
 /**
  * The event store port (DESIGN §6, seed 004). Adapters: `MemoryEventStore` (tests, `driver:
  * memory`) and `SqliteEventStore` (the embedded default). Every adapter must pass the shared
- * contract suite in `eventStoreContract.ts`, so a new one (PostgreSQL) is proven the same way.
+ * contract suite `eventStoreContract` (`@hangar/core/testing`), so a new one (PostgreSQL) is
+ * proven the same way.
  *
  * Streams are named `mcp_server:<id>`, `group:<id>`, `auth`, `discovery`, `config`, `hangar`.
  * Stream versions are 0-based; an empty stream is at version -1. Global positions start at 1 and

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { eventStoreContract } from './eventStoreContract.js';
+import { eventStoreContract } from '../../testing/index.js';
 import { MemoryEventStore } from './MemoryEventStore.js';
 
 eventStoreContract(test, 'memory', () => {

@@ -5,7 +5,7 @@ import test, { type ExecutionContext } from 'ava';
 import sqlite3 from 'sqlite3';
 import { ConcurrencyError } from '../../errors.js';
 import type { EventToAppend } from './EventStore.js';
-import { eventStoreContract } from './eventStoreContract.js';
+import { eventStoreContract } from '../../testing/index.js';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './SqliteEventStore.js';
 
 async function tempFile(): Promise<{ file: string; remove: () => Promise<void> }> {

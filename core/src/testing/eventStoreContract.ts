@@ -1,6 +1,6 @@
 import type { ExecutionContext, TestFn } from 'ava';
-import { ConcurrencyError } from '../../errors.js';
-import { DEFAULT_READ_LIMIT, type EventStore, type EventToAppend } from './EventStore.js';
+import { ConcurrencyError } from '../errors.js';
+import { DEFAULT_READ_LIMIT, type EventStore, type EventToAppend } from '../events/store/EventStore.js';
 
 /** What a contract test gets: a fresh, empty store, and how to dispose of it afterwards. */
 export interface OpenedEventStore {
@@ -23,6 +23,20 @@ function events(count: number, type = 'Happened'): EventToAppend[] {
  * The behaviour every `EventStore` adapter must have (the emmett habit): registers one ava test
  * per rule, titled `<adapterName>: …`. An adapter's test file calls it with a function that opens
  * a fresh, empty store; adapter-specific behaviour (files, batching) is tested beside it.
+ *
+ * `test` is the caller's own ava `test`, so the tests land in the caller's run even when a plugin
+ * brings its own copy of ava; this module imports ava's types only.
+ *
+ * @example
+ * ```ts
+ * import test from 'ava';
+ * import { eventStoreContract } from '@hangar/core/testing';
+ *
+ * eventStoreContract(test, 'postgres', async () => {
+ *   const store = await PostgresEventStore.open(await freshDatabase());
+ *   return { store, cleanup: () => store.close() };
+ * });
+ * ```
  */
 export function eventStoreContract(test: TestFn, adapterName: string, open: () => Promise<OpenedEventStore>): void {
   const contract = (title: string, body: (t: ExecutionContext, store: EventStore) => Promise<void>) =>
