@@ -7,6 +7,8 @@ import type { HangarConfig } from './config/configSchema.js';
 import { CliUsageError, PluginDuplicateError, type HangarError } from './errors.js';
 import { ConfigManager, configManagerRef } from './config/ConfigManager.js';
 import { configDirOf, configServers } from './config/configServers.js';
+import { Redactor, redactorRef } from './config/redact.js';
+import { ServerConfigSchema } from './config/ServerConfigSchema.js';
 import { EventBus } from './events/EventBus.js';
 import { EventSerializer } from './events/EventSerializer.js';
 import { openEventStore } from './events/store/openEventStore.js';
@@ -88,9 +90,13 @@ export class Hangar {
 
     kernel.register(await collectPlugins(options));
 
+    // Server configs are validated against the transports the plugins registered, and redacted by them.
+    const serverSchema = ServerConfigSchema.from(extensions.get(transportsExtensionPoint));
+    const redactor = new Redactor(serverSchema);
     const config = await loadConfig({
       file: options.configFile,
       sections: extensions.get(configSectionsExtensionPoint),
+      servers: serverSchema,
       env: options.env,
       warn: (message) => logger.warn(message),
     });
@@ -113,6 +119,7 @@ export class Hangar {
     container.register(configRef, config);
     container.register(clockRef, options.clock ?? systemClock);
     container.register(runtimeRef, runtime);
+    container.register(redactorRef, redactor);
     const baseDir = configDirOf(config) ?? process.cwd();
     const store = await openEventStore(config.event_store, { dataDir: runtime.dataDir, baseDir }, logger);
     const eventBus = new EventBus({
@@ -120,6 +127,7 @@ export class Hangar {
       store,
       serializer: new EventSerializer(extensions.get(upcastersExtensionPoint)),
       logger,
+      redactor,
     });
     container.register(eventBusRef, eventBus);
     const clock = options.clock ?? systemClock;
@@ -129,6 +137,7 @@ export class Hangar {
     ledger.reapLeftovers();
     const registry = new McpServerRegistry({
       transports: extensions.get(transportsExtensionPoint),
+      serverSchema,
       spawn,
       clock,
       eventBus,
@@ -154,7 +163,7 @@ export class Hangar {
       }),
     );
     try {
-      await restoreRegistry(registry, eventBus, configServers(config), logger);
+      await restoreRegistry(registry, eventBus, configServers(config, serverSchema), logger);
     } catch (error) {
       await eventBus.close();
       throw error;
@@ -168,6 +177,7 @@ export class Hangar {
         logger: logger.child({ component: 'config' }),
         dataDir: runtime.dataDir,
         sections: extensions.get(configSectionsExtensionPoint),
+        redactor,
         env: options.env,
         clock,
       }),

@@ -73,6 +73,12 @@ test('an exported config boots a new Hangar with the same servers and values', a
     headers: { 'X-Key': 'k-1' },
   });
   t.is(created.status, 201);
+  const createdCli = await first.api.post('/mcp_servers', {
+    mcp_server_id: 'cli-over-rest',
+    mode: 'subprocess',
+    command: ['node'],
+  });
+  t.is(createdCli.status, 201);
 
   const exported = await first.api.post<{ yaml: string }>('/config/export');
   t.is(exported.status, 200);
@@ -81,11 +87,12 @@ test('an exported config boots a new Hangar with the same servers and values', a
   const second = await bootWithConfig(t, exported.body.yaml, { extraPlugins: vault });
 
   const servers = await second.api.get<{ mcp_servers: { mcp_server: string }[] }>('/mcp_servers');
-  t.deepEqual(servers.body.mcp_servers.map((s) => s.mcp_server).sort(), ['echo', 'made-over-rest']);
+  t.deepEqual(servers.body.mcp_servers.map((s) => s.mcp_server).sort(), ['cli-over-rest', 'echo', 'made-over-rest']);
   const current = (hangar: typeof first.hangar) => normaliseConfig(hangar.container.resolve(configManagerRef).current());
   const expected = current(first.hangar);
-  // Without a cwd the REST server ran in Hangar's working directory; the export pins it there.
-  (expected.mcp_servers as Record<string, Record<string, unknown>>)['made-over-rest']!.cwd = process.cwd();
+  // Without a cwd the REST subprocess server ran in Hangar's working directory; the export pins it
+  // there. A remote server has no cwd to pin.
+  (expected.mcp_servers as Record<string, Record<string, unknown>>)['cli-over-rest']!.cwd = process.cwd();
   t.deepEqual(current(second.hangar), normaliseConfig(expected));
   const echo = (current(second.hangar).mcp_servers as Record<string, { env: Record<string, string>; cwd: string }>).echo!;
   t.is(echo.env.LITERAL, '${HOME}', 'a literal ${VAR} survives the round trip');

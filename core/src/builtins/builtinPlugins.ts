@@ -61,7 +61,9 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
         env.init({
           deps: { bus: eventBusRef, config: configRef, logger: loggerRef },
           run({ bus, config, logger }) {
-            hub.attach({ bus, queueSize: config.event_stream.queue_size, logger });
+            // Replays read the history as sinks see it: secrets redacted.
+            const history = { readAll: bus.readAllRedacted.bind(bus) };
+            hub.attach({ bus: history, queueSize: config.event_stream.queue_size, logger });
             return { stop: () => hub.closeAll() };
           },
         });

@@ -19,8 +19,12 @@ import {
   normaliseServer,
   type ConfigDiff,
   type ConfigDocument,
+  type ConfigView,
 } from './configYaml.js';
+import { isPlainObject } from './isPlainObject.js';
 import { loadConfig } from './loadConfig.js';
+import { Redactor } from './redact.js';
+import type { ServerConfigSchema } from './ServerConfigSchema.js';
 
 /** What the config manager is built from. */
 export interface ConfigManagerOptions {
@@ -33,6 +37,8 @@ export interface ConfigManagerOptions {
   readonly dataDir: string;
   /** The plugins' config sections (`core.configSections`), validated on reload and diff. */
   readonly sections: readonly ConfigSection[];
+  /** What `GET /api/config` and the diff mask (the kernel's `core.redactor`); default: one for the registry's transports. */
+  readonly redactor?: Redactor;
   /** Environment for `${VAR}` interpolation (default `process.env`); the one Hangar booted with. */
   readonly env?: NodeJS.ProcessEnv;
   /** Base of a relative `config_path` and of a relative boot config path (default `process.cwd()`). */
@@ -84,6 +90,12 @@ const BACKUP_NAME = /^hangar-config-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2}\.
  * every registered server's current config), its masked view, YAML export, rotating backups, the
  * diff against the file on disk, and reload. Reloads, backups and diffs run one at a time, so
  * each sees a config that no other of them is halfway through changing.
+ *
+ * Secrets: what is shown (`get`, `diff`) is redacted by the kernel's `Redactor`. The export and the
+ * backups keep real values on purpose: both exist to boot a Hangar from, and a masked backup would
+ * restore servers with `***` for credentials. The export is answered only to callers the API lets
+ * manage the config; backups are written owner-only (0600, in a 0700 folder) under the data
+ * directory, which already holds the same values in the event store.
  */
 export class ConfigManager {
   private file: string | undefined;
@@ -93,8 +105,12 @@ export class ConfigManager {
   private readonly cwd: string;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly servers: ServerConfigSchema;
+  private readonly view: ConfigView;
 
   constructor(private readonly options: ConfigManagerOptions) {
+    this.servers = options.registry.serverSchema;
+    this.view = { redactor: options.redactor ?? new Redactor(this.servers), order: this.servers };
     this.cwd = options.cwd ?? process.cwd();
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger;
@@ -119,19 +135,22 @@ export class ConfigManager {
 
   /** `GET /api/config`: the in-memory config with its secrets masked. */
   get(): { config: Record<string, unknown> } {
-    return { config: maskConfig(this.current()) };
+    return { config: maskConfig(this.current(), this.view) };
   }
 
   /**
    * `POST /api/config/export`: the in-memory config as YAML that `hangar --config` loads to the
-   * same servers. A server without a `cwd` runs in Hangar's working directory; the export says so,
-   * since a file's servers otherwise run next to the file.
+   * same servers, secrets included (see the class comment). A server of a mode with a `cwd` field
+   * but without a `cwd` runs in Hangar's working directory; the export says so, since a file's
+   * servers otherwise run next to the file.
    */
   exportYaml(): string {
-    const servers = this.options.registry
-      .list()
-      .map((server) => [server.id, server.config.cwd === undefined ? { ...server.config, cwd: this.cwd } : server.config]);
-    return exportConfigYaml(documentOf(this.loaded, Object.fromEntries(servers) as Record<string, McpServerConfig>));
+    const servers = this.options.registry.list().map((server): [string, McpServerConfig] => {
+      const { config } = server;
+      const pinned = config.cwd === undefined && this.servers.declares(config.mode, 'cwd');
+      return [server.id, pinned ? { ...config, cwd: this.cwd } : config];
+    });
+    return exportConfigYaml(documentOf(this.loaded, Object.fromEntries(servers)), this.servers);
   }
 
   /**
@@ -146,7 +165,7 @@ export class ConfigManager {
   diff(): Promise<ConfigDiff> {
     return this.serially(async () => {
       const onDisk = await this.load(this.file, (message) => this.logger.debug(message));
-      return diffConfigs(documentOf(onDisk, configServers(onDisk)), this.current());
+      return diffConfigs(documentOf(onDisk, configServers(onDisk, this.servers)), this.current(), this.view);
     });
   }
 
@@ -168,7 +187,7 @@ export class ConfigManager {
     if (file === undefined)
       throw new ValidationError('config_path: Hangar was started without a config file; give the file to load');
     const next = await this.load(file, (message) => this.logger.warn(message));
-    const wanted = configServers(next);
+    const wanted = configServers(next, this.servers);
     const { registry } = this.options;
     const lists = { added: [] as string[], removed: [] as string[], updated: [] as string[], unchanged: [] as string[] };
     const restarted: string[] = [];
@@ -210,7 +229,7 @@ export class ConfigManager {
         attempt(id, async () => {
           const server = registry.get(id);
           const wasAlive = server.alive;
-          const same = sameServerConfig(server.config, config);
+          const same = this.sameServerConfig(server.config, config);
           (same ? lists.unchanged : lists.updated).push(id);
           // `replace` restarts a running server whose config changed; graceful or not, that is the same.
           if (!same) await registry.replace(id, config);
@@ -246,8 +265,8 @@ export class ConfigManager {
 
   /** Top-level keys (besides `mcp_servers`) whose value differs from the one Hangar booted with. */
   private restartRequired(next: HangarConfig): string[] {
-    const before = normaliseConfig(documentOf(this.booted, {}));
-    const after = normaliseConfig(documentOf(next, {}));
+    const before = normaliseConfig(documentOf(this.booted, {}), this.servers);
+    const after = normaliseConfig(documentOf(next, {}), this.servers);
     const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
     keys.delete('mcp_servers');
     return [...keys].filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key])).sort();
@@ -255,7 +274,8 @@ export class ConfigManager {
 
   private async writeBackup(): Promise<BackupResult> {
     const dir = path.join(this.options.dataDir, 'backups');
-    await mkdir(dir, { recursive: true });
+    // Owner-only: backups hold the servers' real credentials.
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const existing = (await readdir(dir)).filter((name) => BACKUP_NAME.test(name)).sort();
     // Names sort by time; never reuse or go behind the newest name, even within one millisecond.
     const newest = existing.length === 0 ? undefined : backupTime(existing.at(-1)!);
@@ -264,7 +284,7 @@ export class ConfigManager {
     const target = path.join(dir, name);
     const temp = path.join(dir, `.${name}.${randomUUID()}.tmp`);
     try {
-      const handle = await open(temp, 'wx');
+      const handle = await open(temp, 'wx', 0o600);
       try {
         await handle.writeFile(this.exportYaml());
         await handle.sync();
@@ -287,11 +307,15 @@ export class ConfigManager {
   /** Loads and validates a config file (none: an empty config); a config error becomes a 422 naming it. */
   private async load(file: string | undefined, warn: (message: string) => void): Promise<HangarConfig> {
     try {
-      return await loadConfig({ file, sections: this.options.sections, env: this.options.env, warn });
+      return await loadConfig({ file, sections: this.options.sections, servers: this.servers, env: this.options.env, warn });
     } catch (error) {
       if (isHangarError(error) && error.code === 'HANGAR_ERR_CONFIG') throw new ValidationError(error.message);
       throw error;
     }
+  }
+
+  private sameServerConfig(a: McpServerConfig, b: McpServerConfig): boolean {
+    return JSON.stringify(normaliseServer(a, this.servers)) === JSON.stringify(normaliseServer(b, this.servers));
   }
 
   private serially<T>(task: () => Promise<T>): Promise<T> {
@@ -304,14 +328,19 @@ export class ConfigManager {
 /** The config manager service (`core.configManager`). */
 export const configManagerRef = serviceRef<ConfigManager>('core.configManager');
 
-/** A loaded config as the top-level keys of a file, with `servers` as its `mcp_servers`. */
+/**
+ * A loaded config as the top-level keys of a file, with `servers` as its `mcp_servers`. A section
+ * the kernel shares with a plugin (`auth`) is written as one mapping: the kernel's fields and the
+ * plugin's.
+ */
 function documentOf(config: HangarConfig, servers: Record<string, McpServerConfig>): ConfigDocument {
   const { sections, source: _source, mcp_servers: _servers, ...kernel } = config;
-  return { ...kernel, ...sections, mcp_servers: servers };
-}
-
-function sameServerConfig(a: McpServerConfig, b: McpServerConfig): boolean {
-  return JSON.stringify(normaliseServer(a)) === JSON.stringify(normaliseServer(b));
+  const document: Record<string, unknown> = { ...kernel };
+  for (const [key, value] of Object.entries(sections)) {
+    const own = document[key];
+    document[key] = isPlainObject(own) && isPlainObject(value) ? { ...own, ...value } : value;
+  }
+  return { ...document, mcp_servers: servers };
 }
 
 function backupTime(name: string): number | undefined {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, McpError, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { mcpServerConfigSchema } from '../config/configSchema.js';
+import { ServerConfigSchema } from '../config/ServerConfigSchema.js';
 import type { ServerLogLine, UpstreamConnection } from '../extensions/transports.js';
 import { nodeSpawner, type ProcessSpawner } from '../services/ProcessSpawner.js';
 import { createSubprocessTransport, subprocessTransport } from './subprocessTransport.js';
@@ -14,6 +14,7 @@ import { createSubprocessTransport, subprocessTransport } from './subprocessTran
 const fixture = (name: string) => fileURLToPath(new URL(`../../../test/fixtures/${name}`, import.meta.url));
 const echoServer = [process.execPath, fixture('echo-server.mjs')];
 const quick = createSubprocessTransport({ stdinGraceMs: 300, termGraceMs: 300 });
+const serverSchema = ServerConfigSchema.from([subprocessTransport]).schema;
 
 /** Log lines as they arrive, with a way to wait for one. */
 function logSink() {
@@ -43,7 +44,7 @@ async function open(
   spawn: ProcessSpawner = nodeSpawner,
 ) {
   const logs = logSink();
-  const config = mcpServerConfigSchema.parse({ mode: 'subprocess', command, ...extra });
+  const config = serverSchema.parse({ mode: 'subprocess', command, ...extra });
   const connection = await factory.open({ serverId: 'test', config, onLog: logs.onLog, spawn });
   t.teardown(() => connection.stop());
   return { connection, logs };
@@ -162,7 +163,7 @@ test('stopping a server that exits on stdin EOF sends no signal and closes once'
 });
 
 test('a missing command rejects open() with an error naming the command', async (t) => {
-  const config = mcpServerConfigSchema.parse({ mode: 'subprocess', command: ['hangar-no-such-binary', '--flag'] });
+  const config = serverSchema.parse({ mode: 'subprocess', command: ['hangar-no-such-binary', '--flag'] });
   const error = await t.throwsAsync(subprocessTransport.open({ serverId: 'ghost', config, onLog: () => {}, spawn: nodeSpawner }));
   t.regex(error.message, /"hangar-no-such-binary --flag"/);
   t.regex(error.message, /ENOENT/);
