@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { parse } from 'yaml';
@@ -119,6 +119,7 @@ test('backups are valid YAML files in <data-dir>/backups and only the 10 newest 
   for (const file of files) {
     const full = path.join(dataDir, 'backups', file);
     t.truthy(parse(await readFile(full, 'utf8')));
+    t.is((await stat(full)).mode & 0o777, 0o600, 'a backup holds real credentials: owner-only');
     const loaded = await loadConfig({ file: full });
     t.deepEqual(Object.keys(loaded.mcp_servers), ['echo']);
   }

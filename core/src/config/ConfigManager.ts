@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { isHangarError, ValidationError } from '../errors.js';
@@ -10,6 +8,7 @@ import { serviceRef } from '../kernel/refs.js';
 import type { McpServerRegistry } from '../lifecycle/McpServerRegistry.js';
 import { systemClock, type Clock } from '../services/Clock.js';
 import type { HangarConfig, McpServerConfig } from './configSchema.js';
+import { writeBackupFile } from './configBackups.js';
 import { configServers } from './configServers.js';
 import {
   diffConfigs,
@@ -25,6 +24,7 @@ import { isPlainObject } from './isPlainObject.js';
 import { loadConfig } from './loadConfig.js';
 import { Redactor } from './redact.js';
 import type { ServerConfigSchema } from './ServerConfigSchema.js';
+import type { BackupResult } from './configBackups.js';
 
 /** What the config manager is built from. */
 export interface ConfigManagerOptions {
@@ -76,14 +76,6 @@ export interface ReloadResult {
   /** Other top-level keys that differ from the running ones and take effect only after a restart. */
   readonly restart_required: string[];
 }
-
-/** What `POST /api/config/backup` answers. */
-export interface BackupResult {
-  readonly backup_path: string;
-  readonly created: true;
-}
-
-const BACKUP_NAME = /^hangar-config-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2}\.\d{3}Z)\.yaml$/;
 
 /**
  * Config management (seed 001 "Configuration"): the in-memory config (the loaded sections plus
@@ -272,36 +264,9 @@ export class ConfigManager {
     return [...keys].filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key])).sort();
   }
 
-  private async writeBackup(): Promise<BackupResult> {
+  private writeBackup(): Promise<BackupResult> {
     const dir = path.join(this.options.dataDir, 'backups');
-    // Owner-only: backups hold the servers' real credentials.
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const existing = (await readdir(dir)).filter((name) => BACKUP_NAME.test(name)).sort();
-    // Names sort by time; never reuse or go behind the newest name, even within one millisecond.
-    const newest = existing.length === 0 ? undefined : backupTime(existing.at(-1)!);
-    const time = newest !== undefined && this.clock.now() <= newest ? newest + 1 : this.clock.now();
-    const name = `hangar-config-${new Date(time).toISOString().replace(/:/g, '-')}.yaml`;
-    const target = path.join(dir, name);
-    const temp = path.join(dir, `.${name}.${randomUUID()}.tmp`);
-    try {
-      const handle = await open(temp, 'wx', 0o600);
-      try {
-        await handle.writeFile(this.exportYaml());
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, target);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
-    await syncDirectory(dir);
-    const all = [...existing, name];
-    for (const old of all.slice(0, Math.max(0, all.length - (this.options.backupsKept ?? 10)))) {
-      await rm(path.join(dir, old), { force: true });
-    }
-    return { backup_path: target, created: true };
+    return writeBackupFile(dir, this.exportYaml(), { now: this.clock.now(), kept: this.options.backupsKept ?? 10 });
   }
 
   /** Loads and validates a config file (none: an empty config); a config error becomes a 422 naming it. */
@@ -341,25 +306,4 @@ function documentOf(config: HangarConfig, servers: Record<string, McpServerConfi
     document[key] = isPlainObject(own) && isPlainObject(value) ? { ...own, ...value } : value;
   }
   return { ...document, mcp_servers: servers };
-}
-
-function backupTime(name: string): number | undefined {
-  const match = BACKUP_NAME.exec(name);
-  if (!match) return undefined;
-  const time = Date.parse(`${match[1]}T${match[2]}:${match[3]}:${match[4]}`);
-  return Number.isNaN(time) ? undefined : time;
-}
-
-/** Makes the rename durable; best effort where directories cannot be opened (Windows). */
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // The backup is complete either way; only its survival across a power cut is less certain.
-  }
 }
