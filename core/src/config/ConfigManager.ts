@@ -165,7 +165,8 @@ export class ConfigManager {
    * `POST /api/config/reload`: loads and validates the file first (an invalid or missing file is a
    * 422 `ValidationError` naming it and the key path, and nothing changes), then applies its
    * servers to the config-origin ones: new ids registered, missing ones deregistered, changed ones
-   * replaced (a running one restarts); `graceful: false` restarts the unchanged running ones too.
+   * replaced (a running one restarts when a field its transport lists in `restartFields` changed);
+   * `graceful: false` restarts every running one.
    * A file server whose id an `api`/`discovery` server holds takes its place. Other sections are
    * kept for `current()`, and listed in `restart_required` when they differ from the running ones.
    */
@@ -223,13 +224,14 @@ export class ConfigManager {
           const wasAlive = server.alive;
           const same = this.sameServerConfig(server.config, config);
           (same ? lists.unchanged : lists.updated).push(id);
-          // `replace` restarts a running server whose config changed; graceful or not, that is the same.
-          if (!same) await registry.replace(id, config);
-          else if (!graceful && wasAlive) {
+          // `replace` restarts a running server when a restart field changed, graceful or not.
+          let restartedNow = !same && (await registry.replace(id, config)).restarted;
+          if (!graceful && wasAlive && !restartedNow) {
             await server.stop('config_reloaded');
             await server.start();
+            restartedNow = true;
           }
-          if (wasAlive && (!same || !graceful)) restarted.push(id);
+          if (restartedNow) restarted.push(id);
         }),
       ),
     );

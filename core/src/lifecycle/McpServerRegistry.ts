@@ -123,24 +123,26 @@ export class McpServerRegistry {
   }
 
   /**
-   * Sets the whole config (a config reload). Returns the fields that changed; when any did and the
-   * server was running, it is restarted with the new config (reason `config_reloaded`).
+   * Sets the whole config (a config reload). Returns the fields that changed and whether the
+   * server was restarted: a running server restarts with the new config (reason `config_reloaded`)
+   * when a field its transport lists in `restartFields` (or `mode`) changed; other changes apply live.
    */
-  async replace(id: string, config: unknown): Promise<{ changed: string[] }> {
+  async replace(id: string, config: unknown): Promise<{ changed: string[]; restarted: boolean }> {
     const server = this.get(id);
     const next = this.validate(config);
     const keys = new Set([...Object.keys(withoutUndefined(server.config)), ...Object.keys(withoutUndefined(next))]);
     const changed = changedFields(server.config, next, keys);
-    if (changed.length === 0) return { changed };
-    const wasAlive = server.alive;
+    if (changed.length === 0) return { changed, restarted: false };
+    const restartFields = this.serverSchema.restartFields(next.mode);
+    const restart = server.alive && changed.some((field) => restartFields.includes(field));
     server.reconfigure(next);
     this.publish('McpServerUpdated', id, { changed_fields: changed, config: next, cause: 'config_reloaded' });
     if (changed.includes('tools')) this.emitChange({ kind: 'tools', mcp_server_id: id });
-    if (wasAlive) {
+    if (restart) {
       await server.stop('config_reloaded');
       await server.start();
     }
-    return { changed };
+    return { changed, restarted: restart };
   }
 
   /** Stops the server, then removes it. */
