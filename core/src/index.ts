@@ -126,7 +126,7 @@ export type {
 // Config
 export { loadConfig, validateConfig } from './config/loadConfig.js';
 export type { LoadConfigOptions } from './config/loadConfig.js';
-export { commonServerConfigSchema, COMMON_SERVER_FIELDS, ID_PATTERN } from './config/configSchema.js';
+export { commonServerConfigSchema, COMMON_SERVER_FIELDS, ID_PATTERN, SHARED_KERNEL_SECTIONS } from './config/configSchema.js';
 export type { HangarConfig, McpServerConfig } from './config/configSchema.js';
 export { ServerConfigSchema, transportFields } from './config/ServerConfigSchema.js';
 export type { ServerParseOptions, ServerParseResult } from './config/ServerConfigSchema.js';

@@ -46,7 +46,7 @@ export const COMMON_SERVER_FIELDS: readonly string[] = Object.keys(commonServerS
  * a transport reads them through its own schema (`transportFields`), so they stay type-safe.
  */
 export interface McpServerConfig {
-  /** The transport's mode; aliases are already resolved (`container` is stored as its transport's mode). */
+  /** The transport's mode; an alias given in the config is stored as the mode of the transport it names. */
   readonly mode: string;
   readonly description?: string;
   readonly idle_ttl_s: number;
