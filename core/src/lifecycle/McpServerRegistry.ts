@@ -111,7 +111,7 @@ export class McpServerRegistry {
    */
   async update(id: string, patch: Record<string, unknown>): Promise<McpServer> {
     const server = this.get(id);
-    const next = this.validate({ ...this.patchBase(server.config, patch), ...patch });
+    const next = this.validate(this.patched(server.config, patch));
     const changed = changedFields(server.config, next, Object.keys(patch));
     server.reconfigure(next);
     // `patch` is what was asked for: on a config-file server it is kept as an override across restarts.
@@ -208,14 +208,18 @@ export class McpServerRegistry {
   }
 
   /**
-   * What a patch applies to: the current config, or only its common fields when the patch moves
-   * the server to another mode (the old mode's fields mean nothing to the new one).
+   * `patch` applied to `config`, as `update` does and as a restart re-applies a REST override to a
+   * config-file server: a patch that moves the server to another mode keeps only the common fields
+   * of `config` (the old mode's fields mean nothing to the new one). Not validated.
    */
-  private patchBase(config: McpServerConfig, patch: Record<string, unknown>): Record<string, unknown> {
-    const current = withoutUndefined(config);
+  patched(config: Readonly<Record<string, unknown>>, patch: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    const current = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
     const target = this.serverSchema.transportFor(patch.mode);
-    if (patch.mode === undefined || target === undefined || target.mode === config.mode) return current;
-    return Object.fromEntries(Object.entries(current).filter(([field]) => COMMON_SERVER_FIELDS.includes(field)));
+    const moves = target !== undefined && target.mode !== this.serverSchema.transportFor(config.mode)?.mode;
+    const base = moves
+      ? Object.fromEntries(Object.entries(current).filter(([field]) => COMMON_SERVER_FIELDS.includes(field)))
+      : current;
+    return { ...base, ...patch };
   }
 
   private emitChange(change: RegistryChange): void {
