@@ -7,6 +7,8 @@ import type { HangarConfig } from './config/configSchema.js';
 import { CliUsageError, ConfigError, PluginDuplicateError, type HangarError } from './errors.js';
 import { ConfigManager, configManagerRef } from './config/ConfigManager.js';
 import { configDirOf, configServers } from './config/configServers.js';
+import { Redactor, redactorRef } from './config/redact.js';
+import { ServerConfigSchema } from './config/ServerConfigSchema.js';
 import { EventBus } from './events/EventBus.js';
 import { EventSerializer } from './events/EventSerializer.js';
 import { openEventStore } from './events/store/openEventStore.js';
@@ -96,9 +98,13 @@ export class Hangar {
 
     kernel.register(await collectPlugins(options));
 
+    // Server configs are validated against the transports the plugins registered, and redacted by them.
+    const serverSchema = ServerConfigSchema.from(extensions.get(transportsExtensionPoint));
+    const redactor = new Redactor(serverSchema);
     const config = await loadConfig({
       file: options.configFile,
       sections: extensions.get(configSectionsExtensionPoint),
+      servers: serverSchema,
       env: options.env,
       warn: (message) => logger.warn(message),
     });
@@ -117,6 +123,7 @@ export class Hangar {
     container.register(clockRef, clock);
     container.register(runtimeRef, runtime);
     container.register(processSpawnerRef, spawn);
+    container.register(redactorRef, redactor);
     const baseDir = configDirOf(config) ?? process.cwd();
     const store = await openEventStore(config.event_store, { dataDir: runtime.dataDir, baseDir }, logger);
     // Sinks join as their plugins become ready (below), never before.
@@ -125,12 +132,14 @@ export class Hangar {
       store,
       serializer: new EventSerializer(extensions.get(upcastersExtensionPoint)),
       logger,
+      redactor,
     });
     container.register(eventBusRef, eventBus);
     const ledger = new ProcessLedger(path.join(runtime.dataDir, 'run'), logger);
     ledger.reapLeftovers();
     const registry = new McpServerRegistry({
       transports: extensions.get(transportsExtensionPoint),
+      serverSchema,
       spawn,
       clock,
       eventBus,
@@ -164,6 +173,7 @@ export class Hangar {
         logger: logger.child({ component: 'config' }),
         dataDir: runtime.dataDir,
         sections: extensions.get(configSectionsExtensionPoint),
+        redactor,
         env: options.env,
         clock,
       }),
@@ -178,7 +188,7 @@ export class Hangar {
           if (owner === pluginId) eventBus.subscribe(value);
         }
       });
-      await restoreRegistry(registry, eventBus, configServers(config), logger);
+      await restoreRegistry(registry, eventBus, configServers(config, serverSchema), logger);
       host?.mount({
         routes: extensions.get(httpRoutesExtensionPoint),
         wsRoutes: extensions.get(wsRoutesExtensionPoint),

@@ -149,8 +149,13 @@ export type {
 // Config
 export { loadConfig, validateConfig } from './config/loadConfig.js';
 export type { LoadConfigOptions } from './config/loadConfig.js';
-export { mcpServerConfigSchema, ID_PATTERN } from './config/configSchema.js';
+export { commonServerConfigSchema, COMMON_SERVER_FIELDS, ID_PATTERN, SHARED_KERNEL_SECTIONS } from './config/configSchema.js';
 export type { HangarConfig, McpServerConfig } from './config/configSchema.js';
+export { ServerConfigSchema, transportFields } from './config/ServerConfigSchema.js';
+export type { ServerParseOptions, ServerParseResult } from './config/ServerConfigSchema.js';
+
+// Secrets: one redactor for everything that leaves Hangar
+export { Redactor, redactorRef, MASK, MASK_CHANGED } from './config/redact.js';
 
 // HTTP
 export type { HangarState } from './http/HttpHost.js';

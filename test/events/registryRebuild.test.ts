@@ -193,3 +193,22 @@ test('a server deleted and created again does not inherit the old one’s last-k
   t.teardown(() => second.hangar.stop().then(() => undefined));
   t.deepEqual((await api(second.url, 'GET', '/mcp_servers/made-over-rest/tools')).body.tools, []);
 });
+
+test('a REST update that moves a config-file server to another mode drops the old mode fields, and survives a restart', async (t) => {
+  const dataDir = await tempDir(t);
+  const config = await writeIn(await tempDir(t), 'hangar.yaml', `mcp_servers:\n${echoServerYaml('moving')}\n`);
+  const first = await boot(dataDir, config);
+  t.teardown(() => first.hangar.stop().then(() => undefined));
+  const moved = await api(first.url, 'PUT', '/mcp_servers/moving', { mode: 'remote', endpoint: 'http://127.0.0.1:9/mcp' });
+  t.is(moved.status, 200, moved.text);
+  const detail = (url: string) => apiClient(url).get<{ mode: string; config: Record<string, unknown> }>('/mcp_servers/moving');
+  const before = (await detail(first.url)).body;
+  t.is(before.mode, 'remote');
+  t.false('command' in before.config, 'the subprocess fields went with the old mode');
+  t.true('tools' in before.config, 'the common fields stay');
+  await first.hangar.stop();
+
+  const second = await boot(dataDir, config);
+  t.teardown(() => second.hangar.stop().then(() => undefined));
+  t.deepEqual((await detail(second.url)).body.config, before.config);
+});

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { z } from 'zod';
 import {
   authenticatorsExtensionPoint,
   configRef,
@@ -161,7 +162,15 @@ test('a factory contributed to a point read before any init (transports) fails t
     register(env) {
       env.provide(
         transportsExtensionPoint,
-        factory({ create: () => ({ mode: 'lazy', open: () => Promise.reject(new Error('unused')) }) }),
+        factory({
+          create: () => ({
+            mode: 'lazy',
+            configSchema: z.object({}),
+            restartFields: [],
+            secretFields: [],
+            open: () => Promise.reject(new Error('unused')),
+          }),
+        }),
       );
       env.init({ run: () => undefined });
     },

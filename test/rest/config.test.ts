@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { parse } from 'yaml';
@@ -73,6 +73,12 @@ test('an exported config boots a new Hangar with the same servers and values', a
     headers: { 'X-Key': 'k-1' },
   });
   t.is(created.status, 201);
+  const createdCli = await first.api.post('/mcp_servers', {
+    mcp_server_id: 'cli-over-rest',
+    mode: 'subprocess',
+    command: ['node'],
+  });
+  t.is(createdCli.status, 201);
 
   const exported = await first.api.post<{ yaml: string }>('/config/export');
   t.is(exported.status, 200);
@@ -81,11 +87,12 @@ test('an exported config boots a new Hangar with the same servers and values', a
   const second = await bootWithConfig(t, exported.body.yaml, { extraPlugins: vault });
 
   const servers = await second.api.get<{ mcp_servers: { mcp_server: string }[] }>('/mcp_servers');
-  t.deepEqual(servers.body.mcp_servers.map((s) => s.mcp_server).sort(), ['echo', 'made-over-rest']);
+  t.deepEqual(servers.body.mcp_servers.map((s) => s.mcp_server).sort(), ['cli-over-rest', 'echo', 'made-over-rest']);
   const current = (hangar: typeof first.hangar) => normaliseConfig(hangar.container.resolve(configManagerRef).current());
   const expected = current(first.hangar);
-  // Without a cwd the REST server ran in Hangar's working directory; the export pins it there.
-  (expected.mcp_servers as Record<string, Record<string, unknown>>)['made-over-rest']!.cwd = process.cwd();
+  // Without a cwd the REST subprocess server ran in Hangar's working directory; the export pins it
+  // there. A remote server has no cwd to pin.
+  (expected.mcp_servers as Record<string, Record<string, unknown>>)['cli-over-rest']!.cwd = process.cwd();
   t.deepEqual(current(second.hangar), normaliseConfig(expected));
   const echo = (current(second.hangar).mcp_servers as Record<string, { env: Record<string, string>; cwd: string }>).echo!;
   t.is(echo.env.LITERAL, '${HOME}', 'a literal ${VAR} survives the round trip');
@@ -112,6 +119,7 @@ test('backups are valid YAML files in <data-dir>/backups and only the 10 newest 
   for (const file of files) {
     const full = path.join(dataDir, 'backups', file);
     t.truthy(parse(await readFile(full, 'utf8')));
+    t.is((await stat(full)).mode & 0o777, 0o600, 'a backup holds real credentials: owner-only');
     const loaded = await loadConfig({ file: full });
     t.deepEqual(Object.keys(loaded.mcp_servers), ['echo']);
   }

@@ -64,7 +64,13 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
           hubRef,
           factory({
             deps: { bus: eventBusRef, config: configRef, logger: loggerRef },
-            create: ({ bus, config, logger }) => new EventStreamHub({ bus, queueSize: config.event_stream.queue_size, logger }),
+            create: ({ bus, config, logger }) =>
+              // Replays read the history as sinks see it: secrets redacted.
+              new EventStreamHub({
+                bus: { readAll: bus.readAllRedacted.bind(bus) },
+                queueSize: config.event_stream.queue_size,
+                logger,
+              }),
             dispose: (hub) => hub.closeAll(),
           }),
         );

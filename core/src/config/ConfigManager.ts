@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { isHangarError, ValidationError } from '../errors.js';
@@ -10,6 +8,7 @@ import { serviceRef } from '../kernel/refs.js';
 import type { McpServerRegistry } from '../lifecycle/McpServerRegistry.js';
 import { systemClock, type Clock } from '../services/Clock.js';
 import type { HangarConfig, McpServerConfig } from './configSchema.js';
+import { writeBackupFile } from './configBackups.js';
 import { configServers } from './configServers.js';
 import {
   diffConfigs,
@@ -19,8 +18,13 @@ import {
   normaliseServer,
   type ConfigDiff,
   type ConfigDocument,
+  type ConfigView,
 } from './configYaml.js';
+import { isPlainObject } from './isPlainObject.js';
 import { loadConfig } from './loadConfig.js';
+import { Redactor } from './redact.js';
+import type { ServerConfigSchema } from './ServerConfigSchema.js';
+import type { BackupResult } from './configBackups.js';
 
 /** What the config manager is built from. */
 export interface ConfigManagerOptions {
@@ -33,6 +37,8 @@ export interface ConfigManagerOptions {
   readonly dataDir: string;
   /** The plugins' config sections (`core.configSections`), validated on reload and diff. */
   readonly sections: readonly ConfigSection[];
+  /** What `GET /api/config` and the diff mask (the kernel's `core.redactor`); default: one for the registry's transports. */
+  readonly redactor?: Redactor;
   /** Environment for `${VAR}` interpolation (default `process.env`); the one Hangar booted with. */
   readonly env?: NodeJS.ProcessEnv;
   /** Base of a relative `config_path` and of a relative boot config path (default `process.cwd()`). */
@@ -71,19 +77,17 @@ export interface ReloadResult {
   readonly restart_required: string[];
 }
 
-/** What `POST /api/config/backup` answers. */
-export interface BackupResult {
-  readonly backup_path: string;
-  readonly created: true;
-}
-
-const BACKUP_NAME = /^hangar-config-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2}\.\d{3}Z)\.yaml$/;
-
 /**
  * Config management (seed 001 "Configuration"): the in-memory config (the loaded sections plus
  * every registered server's current config), its masked view, YAML export, rotating backups, the
  * diff against the file on disk, and reload. Reloads, backups and diffs run one at a time, so
  * each sees a config that no other of them is halfway through changing.
+ *
+ * Secrets: what is shown (`get`, `diff`) is redacted by the kernel's `Redactor`. The export and the
+ * backups keep real values on purpose: both exist to boot a Hangar from, and a masked backup would
+ * restore servers with `***` for credentials. The export is answered only to callers the API lets
+ * manage the config; backups are written owner-only (0600, in a 0700 folder) under the data
+ * directory, which already holds the same values in the event store.
  */
 export class ConfigManager {
   private file: string | undefined;
@@ -93,8 +97,12 @@ export class ConfigManager {
   private readonly cwd: string;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly servers: ServerConfigSchema;
+  private readonly view: ConfigView;
 
   constructor(private readonly options: ConfigManagerOptions) {
+    this.servers = options.registry.serverSchema;
+    this.view = { redactor: options.redactor ?? new Redactor(this.servers), order: this.servers };
     this.cwd = options.cwd ?? process.cwd();
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger;
@@ -119,19 +127,22 @@ export class ConfigManager {
 
   /** `GET /api/config`: the in-memory config with its secrets masked. */
   get(): { config: Record<string, unknown> } {
-    return { config: maskConfig(this.current()) };
+    return { config: maskConfig(this.current(), this.view) };
   }
 
   /**
    * `POST /api/config/export`: the in-memory config as YAML that `hangar --config` loads to the
-   * same servers. A server without a `cwd` runs in Hangar's working directory; the export says so,
-   * since a file's servers otherwise run next to the file.
+   * same servers, secrets included (see the class comment). A server of a mode with a `cwd` field
+   * but without a `cwd` runs in Hangar's working directory; the export says so, since a file's
+   * servers otherwise run next to the file.
    */
   exportYaml(): string {
-    const servers = this.options.registry
-      .list()
-      .map((server) => [server.id, server.config.cwd === undefined ? { ...server.config, cwd: this.cwd } : server.config]);
-    return exportConfigYaml(documentOf(this.loaded, Object.fromEntries(servers) as Record<string, McpServerConfig>));
+    const servers = this.options.registry.list().map((server): [string, McpServerConfig] => {
+      const { config } = server;
+      const pinned = config.cwd === undefined && this.servers.declares(config.mode, 'cwd');
+      return [server.id, pinned ? { ...config, cwd: this.cwd } : config];
+    });
+    return exportConfigYaml(documentOf(this.loaded, Object.fromEntries(servers)), this.servers);
   }
 
   /**
@@ -146,7 +157,7 @@ export class ConfigManager {
   diff(): Promise<ConfigDiff> {
     return this.serially(async () => {
       const onDisk = await this.load(this.file, (message) => this.logger.debug(message));
-      return diffConfigs(documentOf(onDisk, configServers(onDisk)), this.current());
+      return diffConfigs(documentOf(onDisk, configServers(onDisk, this.servers)), this.current(), this.view);
     });
   }
 
@@ -154,7 +165,8 @@ export class ConfigManager {
    * `POST /api/config/reload`: loads and validates the file first (an invalid or missing file is a
    * 422 `ValidationError` naming it and the key path, and nothing changes), then applies its
    * servers to the config-origin ones: new ids registered, missing ones deregistered, changed ones
-   * replaced (a running one restarts); `graceful: false` restarts the unchanged running ones too.
+   * replaced (a running one restarts when a field its transport lists in `restartFields` changed);
+   * `graceful: false` restarts every running one.
    * A file server whose id an `api`/`discovery` server holds takes its place. Other sections are
    * kept for `current()`, and listed in `restart_required` when they differ from the running ones.
    */
@@ -168,7 +180,7 @@ export class ConfigManager {
     if (file === undefined)
       throw new ValidationError('config_path: Hangar was started without a config file; give the file to load');
     const next = await this.load(file, (message) => this.logger.warn(message));
-    const wanted = configServers(next);
+    const wanted = configServers(next, this.servers);
     const { registry } = this.options;
     const lists = { added: [] as string[], removed: [] as string[], updated: [] as string[], unchanged: [] as string[] };
     const restarted: string[] = [];
@@ -210,15 +222,16 @@ export class ConfigManager {
         attempt(id, async () => {
           const server = registry.get(id);
           const wasAlive = server.alive;
-          const same = sameServerConfig(server.config, config);
+          const same = this.sameServerConfig(server.config, config);
           (same ? lists.unchanged : lists.updated).push(id);
-          // `replace` restarts a running server whose config changed; graceful or not, that is the same.
-          if (!same) await registry.replace(id, config);
-          else if (!graceful && wasAlive) {
+          // `replace` restarts a running server when a restart field changed, graceful or not.
+          let restartedNow = !same && (await registry.replace(id, config)).restarted;
+          if (!graceful && wasAlive && !restartedNow) {
             await server.stop('config_reloaded');
             await server.start();
+            restartedNow = true;
           }
-          if (wasAlive && (!same || !graceful)) restarted.push(id);
+          if (restartedNow) restarted.push(id);
         }),
       ),
     );
@@ -246,52 +259,30 @@ export class ConfigManager {
 
   /** Top-level keys (besides `mcp_servers`) whose value differs from the one Hangar booted with. */
   private restartRequired(next: HangarConfig): string[] {
-    const before = normaliseConfig(documentOf(this.booted, {}));
-    const after = normaliseConfig(documentOf(next, {}));
+    const before = normaliseConfig(documentOf(this.booted, {}), this.servers);
+    const after = normaliseConfig(documentOf(next, {}), this.servers);
     const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
     keys.delete('mcp_servers');
     return [...keys].filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key])).sort();
   }
 
-  private async writeBackup(): Promise<BackupResult> {
+  private writeBackup(): Promise<BackupResult> {
     const dir = path.join(this.options.dataDir, 'backups');
-    await mkdir(dir, { recursive: true });
-    const existing = (await readdir(dir)).filter((name) => BACKUP_NAME.test(name)).sort();
-    // Names sort by time; never reuse or go behind the newest name, even within one millisecond.
-    const newest = existing.length === 0 ? undefined : backupTime(existing.at(-1)!);
-    const time = newest !== undefined && this.clock.now() <= newest ? newest + 1 : this.clock.now();
-    const name = `hangar-config-${new Date(time).toISOString().replace(/:/g, '-')}.yaml`;
-    const target = path.join(dir, name);
-    const temp = path.join(dir, `.${name}.${randomUUID()}.tmp`);
-    try {
-      const handle = await open(temp, 'wx');
-      try {
-        await handle.writeFile(this.exportYaml());
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, target);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
-    await syncDirectory(dir);
-    const all = [...existing, name];
-    for (const old of all.slice(0, Math.max(0, all.length - (this.options.backupsKept ?? 10)))) {
-      await rm(path.join(dir, old), { force: true });
-    }
-    return { backup_path: target, created: true };
+    return writeBackupFile(dir, this.exportYaml(), { now: this.clock.now(), kept: this.options.backupsKept ?? 10 });
   }
 
   /** Loads and validates a config file (none: an empty config); a config error becomes a 422 naming it. */
   private async load(file: string | undefined, warn: (message: string) => void): Promise<HangarConfig> {
     try {
-      return await loadConfig({ file, sections: this.options.sections, env: this.options.env, warn });
+      return await loadConfig({ file, sections: this.options.sections, servers: this.servers, env: this.options.env, warn });
     } catch (error) {
       if (isHangarError(error) && error.code === 'HANGAR_ERR_CONFIG') throw new ValidationError(error.message);
       throw error;
     }
+  }
+
+  private sameServerConfig(a: McpServerConfig, b: McpServerConfig): boolean {
+    return JSON.stringify(normaliseServer(a, this.servers)) === JSON.stringify(normaliseServer(b, this.servers));
   }
 
   private serially<T>(task: () => Promise<T>): Promise<T> {
@@ -304,33 +295,17 @@ export class ConfigManager {
 /** The config manager service (`core.configManager`). */
 export const configManagerRef = serviceRef<ConfigManager>('core.configManager');
 
-/** A loaded config as the top-level keys of a file, with `servers` as its `mcp_servers`. */
+/**
+ * A loaded config as the top-level keys of a file, with `servers` as its `mcp_servers`. A section
+ * the kernel shares with a plugin (`auth`) is written as one mapping: the kernel's fields and the
+ * plugin's.
+ */
 function documentOf(config: HangarConfig, servers: Record<string, McpServerConfig>): ConfigDocument {
   const { sections, source: _source, mcp_servers: _servers, ...kernel } = config;
-  return { ...kernel, ...sections, mcp_servers: servers };
-}
-
-function sameServerConfig(a: McpServerConfig, b: McpServerConfig): boolean {
-  return JSON.stringify(normaliseServer(a)) === JSON.stringify(normaliseServer(b));
-}
-
-function backupTime(name: string): number | undefined {
-  const match = BACKUP_NAME.exec(name);
-  if (!match) return undefined;
-  const time = Date.parse(`${match[1]}T${match[2]}:${match[3]}:${match[4]}`);
-  return Number.isNaN(time) ? undefined : time;
-}
-
-/** Makes the rename durable; best effort where directories cannot be opened (Windows). */
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // The backup is complete either way; only its survival across a power cut is less certain.
+  const document: Record<string, unknown> = { ...kernel };
+  for (const [key, value] of Object.entries(sections)) {
+    const own = document[key];
+    document[key] = isPlainObject(own) && isPlainObject(value) ? { ...own, ...value } : value;
   }
+  return { ...document, mcp_servers: servers };
 }

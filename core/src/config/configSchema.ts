@@ -3,7 +3,8 @@ import { z } from 'zod';
 /** Ids of servers, groups and sources: `^[a-zA-Z0-9_-]{1,64}$` (DESIGN §3). */
 export const ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 
-const idSchema = z.string().regex(ID_PATTERN, 'must match ^[a-zA-Z0-9_-]{1,64}$');
+/** A server id as a zod schema (`mcp_servers` keys, REST ids). */
+export const idSchema = z.string().regex(ID_PATTERN, 'must match ^[a-zA-Z0-9_-]{1,64}$');
 
 /** A tool declared in config so clients see it before the server has started. */
 export const predefinedToolSchema = z.strictObject({
@@ -18,48 +19,44 @@ export const toolAccessSchema = z.strictObject({
   deny_list: z.array(z.string().min(1)).optional(),
 });
 
-/** One MCP server as written under `mcp_servers.<id>` (or the `providers` alias). */
-export const mcpServerConfigSchema = z
-  .strictObject({
-    mode: z.enum(['subprocess', 'docker', 'container', 'remote', 'group']),
-    command: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
-    args: z.array(z.string()).optional(),
-    cwd: z.string().optional(),
-    env: z.record(z.string(), z.string()).default({}),
-    endpoint: z.url().optional(),
-    headers: z.record(z.string(), z.string()).default({}),
-    image: z.string().min(1).optional(),
-    volumes: z.array(z.string()).default([]),
-    network: z.string().default('none'),
-    read_only: z.boolean().default(true),
-    resources: z.strictObject({ memory: z.string().optional(), cpu: z.number().positive().optional() }).optional(),
-    idle_ttl_s: z.number().int().min(1).max(86400).default(300),
-    health_check_interval_s: z.number().int().min(5).max(3600).default(60),
-    max_consecutive_failures: z.number().int().min(1).max(100).default(3),
-    description: z.string().optional(),
-    tools: z.array(predefinedToolSchema).optional(),
-    tool_access: toolAccessSchema.optional(),
-  })
-  .superRefine((server, ctx) => {
-    if (server.mode === 'subprocess' && server.command === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['command'], message: 'is required for mode subprocess' });
-    }
-    if ((server.mode === 'docker' || server.mode === 'container') && server.image === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['image'], message: `is required for mode ${server.mode}` });
-    }
-    if (server.mode === 'remote' && server.endpoint === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'is required for mode remote' });
-    }
-  })
-  .transform(({ command, args, mode, ...rest }) => ({
-    ...rest,
-    // `container` is the seed's alias of `docker`; `args` appends to `command` (Claude Desktop style).
-    mode: mode === 'container' ? ('docker' as const) : mode,
-    command: command === undefined ? undefined : [...(typeof command === 'string' ? [command] : command), ...(args ?? [])],
-  }));
+/**
+ * The fields every MCP server has, whatever its mode, in the order a config file writes them.
+ * `mode` is any string here: which modes exist is known only once the transports are registered
+ * (`ServerConfigSchema` checks it and adds the mode's own fields).
+ */
+export const commonServerShape = {
+  mode: z.string().min(1),
+  description: z.string().optional(),
+  idle_ttl_s: z.number().int().min(1).max(86400).default(300),
+  health_check_interval_s: z.number().int().min(5).max(3600).default(60),
+  max_consecutive_failures: z.number().int().min(1).max(100).default(3),
+  tool_access: toolAccessSchema.optional(),
+  tools: z.array(predefinedToolSchema).optional(),
+};
 
-/** A validated MCP server config, defaults applied. */
-export type McpServerConfig = z.output<typeof mcpServerConfigSchema>;
+/** The common server fields as a loose object schema (a mode's own fields pass through unchecked). */
+export const commonServerConfigSchema = z.looseObject(commonServerShape);
+
+/** The names of the common server fields, in config-file order. */
+export const COMMON_SERVER_FIELDS: readonly string[] = Object.keys(commonServerShape);
+
+/**
+ * A validated MCP server config, defaults applied: the common fields, typed, plus the fields its
+ * mode's transport declares (`TransportFactory.configSchema`). Those are `unknown` here on purpose;
+ * a transport reads them through its own schema (`transportFields`), so they stay type-safe.
+ */
+export interface McpServerConfig {
+  /** The transport's mode; an alias given in the config is stored as the mode of the transport it names. */
+  readonly mode: string;
+  readonly description?: string;
+  readonly idle_ttl_s: number;
+  readonly health_check_interval_s: number;
+  readonly max_consecutive_failures: number;
+  readonly tool_access?: z.output<typeof toolAccessSchema>;
+  readonly tools?: readonly z.output<typeof predefinedToolSchema>[];
+  /** The mode's own fields (`command`, `env`, `endpoint`, …). */
+  readonly [field: string]: unknown;
+}
 
 const discoverySourceSchema = z.strictObject({
   type: z.string().min(1),
@@ -69,13 +66,26 @@ const discoverySourceSchema = z.strictObject({
 });
 
 /**
- * The kernel's own config sections. Plugins add theirs through the `configSections` extension
- * point; any other top-level key is warned about by name and ignored.
+ * Kernel sections a plugin may extend through `core.configSections`: the kernel validates and reads
+ * only the fields listed here; a plugin section with the same key owns every other field. Without
+ * such a plugin, the other fields are warned about as unknown and ignored.
+ */
+export const SHARED_KERNEL_SECTIONS: Readonly<Record<string, readonly string[]>> = {
+  // The kernel's authorizer switch and the non-loopback boot check read `enabled`; an auth plugin
+  // owns the rest (users, keys, providers, …).
+  auth: ['enabled'],
+};
+
+/**
+ * The kernel's own config sections besides `mcp_servers` (whose schema is composed from the
+ * registered transports, see `ServerConfigSchema`). Plugins add theirs through the
+ * `configSections` extension point; any other top-level key is warned about by name and ignored.
  */
 export const kernelConfigShape = {
-  mcp_servers: z.record(idSchema, mcpServerConfigSchema).default({}),
+  // Kept in the kernel: a kernel discovery manager (not written yet) reads it; the source types
+  // themselves come from plugins (`core.discoverySources`).
   discovery: z.strictObject({ sources: z.array(discoverySourceSchema).default([]) }).default({ sources: [] }),
-  auth: z.looseObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+  auth: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
   tool_naming: z.enum(['namespaced', 'flat']).default('namespaced'),
   event_store: z
     .strictObject({ driver: z.enum(['sqlite', 'memory']).default('sqlite'), path: z.string().optional() })
@@ -93,11 +103,15 @@ export const kernelConfigShape = {
     .default({ max_kept: 1000, max_events: 1000 }),
 };
 
+/** Every top-level key the kernel owns, `mcp_servers` included. */
+export const KERNEL_CONFIG_KEYS: readonly string[] = ['mcp_servers', ...Object.keys(kernelConfigShape)];
+
 /** The validated kernel config plus plugin sections (typed by the plugins that own them). */
 export interface HangarConfig {
   mcp_servers: Record<string, McpServerConfig>;
   discovery: z.output<typeof kernelConfigShape.discovery>;
-  auth: { enabled: boolean } & Record<string, unknown>;
+  /** The kernel's part of `auth`; an auth plugin's part is in `sections.auth`. */
+  auth: { enabled: boolean };
   tool_naming: 'namespaced' | 'flat';
   event_store: { driver: 'sqlite' | 'memory'; path?: string };
   event_stream: { queue_size: number };

@@ -3,7 +3,22 @@ import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { z } from 'zod';
+import type { TransportFactory } from '../extensions/transports.js';
+import { remoteTransport } from '../transports/remoteTransport.js';
+import { subprocessTransport } from '../transports/subprocessTransport.js';
 import { loadConfig, validateConfig } from './loadConfig.js';
+import { ServerConfigSchema } from './ServerConfigSchema.js';
+
+/** A transport of a mode the kernel does not know, as a plugin would contribute it. */
+const boxTransport: TransportFactory = {
+  mode: 'box',
+  aliases: ['crate'],
+  configSchema: z.strictObject({ image: z.string().min(1), network: z.string().default('none') }),
+  restartFields: ['image'],
+  secretFields: [],
+  open: () => Promise.reject(new Error('not used')),
+};
+const withBox = ServerConfigSchema.from([subprocessTransport, remoteTransport, boxTransport]);
 
 async function fileWith(t: ExecutionContext, name: string, text: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hangar-config-'));
@@ -39,7 +54,7 @@ test('${VAR} and ${VAR:-default} are replaced from the environment', (t) => {
     { env: { TOKEN: 'abc' } },
   );
   t.is(config.mcp_servers.s?.endpoint, 'http://127.0.0.1:9000/mcp');
-  t.is(config.mcp_servers.s?.headers.Authorization, 'Bearer abc');
+  t.deepEqual(config.mcp_servers.s?.headers, { Authorization: 'Bearer abc' });
 });
 
 test('an unset variable without default is an error naming the key path', (t) => {
@@ -72,11 +87,77 @@ test('a server id outside ^[a-zA-Z0-9_-]{1,64}$ is refused', (t) => {
   t.regex(error.message, /mcp_servers/);
 });
 
-test('providers is accepted as an alias of mcp_servers, container of docker', (t) => {
-  const config = validateConfig({ providers: { db: { mode: 'container', image: 'mcp/sqlite' } } }, 'c.yaml');
-  t.is(config.mcp_servers.db?.mode, 'docker');
-  t.is(config.mcp_servers.db?.network, 'none');
-  t.true(config.mcp_servers.db?.read_only);
+test('providers is accepted as an alias of mcp_servers', (t) => {
+  const config = validateConfig({ providers: { db: { mode: 'subprocess', command: 'db-server', args: ['--ro'] } } }, 'c.yaml');
+  t.deepEqual(config.mcp_servers.db?.command, ['db-server', '--ro']);
+  t.false('args' in config.mcp_servers.db!, 'args is folded into command');
+});
+
+test('a mode no transport serves is an error naming the key and the modes available', (t) => {
+  const error = t.throws(() => validateConfig({ mcp_servers: { db: { mode: 'docker', image: 'mcp/sqlite' } } }, 'c.yaml'));
+  t.is((error as { code?: string }).code, 'HANGAR_ERR_CONFIG');
+  t.is(
+    error.message,
+    "c.yaml: mcp_servers.db.mode: unknown mode 'docker'; available: subprocess, remote (a plugin that provides a 'docker' transport adds it)",
+  );
+});
+
+test("a transport's schema makes its mode configurable: defaults, aliases and field errors", (t) => {
+  const config = validateConfig({ mcp_servers: { db: { mode: 'crate', image: 'mcp/sqlite' } } }, 'c.yaml', {
+    servers: withBox,
+  });
+  t.deepEqual(config.mcp_servers.db, {
+    mode: 'box',
+    image: 'mcp/sqlite',
+    network: 'none',
+    idle_ttl_s: 300,
+    health_check_interval_s: 60,
+    max_consecutive_failures: 3,
+  });
+  const bad = t.throws(() => validateConfig({ mcp_servers: { x: { mode: 'box', image: '' } } }, 'c.yaml', { servers: withBox }));
+  t.regex(bad.message, /^c\.yaml: mcp_servers\.x\.image: /);
+  const missing = t.throws(() => validateConfig({ mcp_servers: { x: { mode: 'box' } } }, 'c.yaml', { servers: withBox }));
+  t.regex(missing.message, /mcp_servers\.x\.image: /);
+});
+
+test('a field of another mode is an error naming it, not a silently ignored key', (t) => {
+  const error = t.throws(() =>
+    validateConfig({ mcp_servers: { x: { mode: 'remote', endpoint: 'http://127.0.0.1:9/mcp', command: ['node'] } } }, 'c.yaml'),
+  );
+  t.is(error.message, "c.yaml: mcp_servers.x.command: is a field of mode subprocess, not of mode 'remote'");
+  const box = t.throws(() =>
+    validateConfig({ mcp_servers: { x: { mode: 'subprocess', command: ['node'], image: 'i' } } }, 'c.yaml', { servers: withBox }),
+  );
+  t.regex(box.message, /mcp_servers\.x\.image: is a field of mode box, not of mode 'subprocess'/);
+});
+
+test('two transports answering one mode name fail naming both', (t) => {
+  const clash = { ...boxTransport, mode: 'crate', aliases: [] };
+  const error = t.throws(() => ServerConfigSchema.from([boxTransport, clash]));
+  t.regex(error.message, /transports 'box' and 'crate' both answer mode 'crate'/);
+});
+
+test('auth: the kernel reads enabled; other keys are unknown unless a plugin owns the auth section', (t) => {
+  const document = { auth: { enabled: true, users: [{ name: 'ann' }] } };
+  const warnings: string[] = [];
+  const alone = validateConfig(document, 'c.yaml', { warn: (message) => warnings.push(message) });
+  t.deepEqual(alone.auth, { enabled: true });
+  t.deepEqual(warnings, ["c.yaml: unknown key 'auth.users' is ignored"]);
+
+  const sections = [
+    { key: 'auth', schema: z.strictObject({ users: z.array(z.strictObject({ name: z.string() })).default([]) }) },
+  ];
+  const owned = validateConfig(document, 'c.yaml', { sections, warn: (message) => warnings.push(message) });
+  t.deepEqual(owned.auth, { enabled: true });
+  t.deepEqual(owned.sections.auth, { users: [{ name: 'ann' }] });
+  t.is(warnings.length, 1, 'nothing more to warn about');
+  const bad = t.throws(() => validateConfig({ auth: { users: [{}] } }, 'c.yaml', { sections }));
+  t.regex(bad.message, /c\.yaml: auth\.users\.0\.name:/);
+});
+
+test('a plugin cannot contribute a section the kernel owns alone', (t) => {
+  const error = t.throws(() => validateConfig({}, 'c.yaml', { sections: [{ key: 'mcp_servers', schema: z.unknown() }] }));
+  t.regex(error.message, /config section 'mcp_servers' is the kernel's/);
 });
 
 test('unknown keys are warned about by their full path and dropped', (t) => {

@@ -1,11 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { z, type ZodType } from 'zod';
 import { parseDocument } from 'yaml';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ExtensionConflictError } from '../errors.js';
 import type { ConfigSection } from '../extensions/configSections.js';
-import { kernelConfigShape, type HangarConfig } from './configSchema.js';
+import { remoteTransport } from '../transports/remoteTransport.js';
+import { subprocessTransport } from '../transports/subprocessTransport.js';
+import { idSchema, KERNEL_CONFIG_KEYS, kernelConfigShape, SHARED_KERNEL_SECTIONS, type HangarConfig } from './configSchema.js';
 import { interpolate } from './interpolate.js';
+import { isPlainObject } from './isPlainObject.js';
 import { formatIssuePath, formatIssues, type Issue } from './formatIssue.js';
+import { ServerConfigSchema } from './ServerConfigSchema.js';
 
 /** Where the config comes from, and who validates which section. */
 export interface LoadConfigOptions {
@@ -14,6 +18,11 @@ export interface LoadConfigOptions {
   /** Already-parsed document (for tests and `POST /api/config/reload` bodies). */
   readonly document?: unknown;
   readonly sections?: readonly ConfigSection[];
+  /**
+   * The server schema composed from the registered transports (Hangar builds it at boot); default:
+   * the kernel's own `subprocess` and `remote` transports only.
+   */
+  readonly servers?: ServerConfigSchema;
   readonly env?: NodeJS.ProcessEnv;
   /** Told about every unknown key, with its full path. */
   readonly warn?: (message: string) => void;
@@ -38,20 +47,45 @@ export function validateConfig(raw: unknown, label: string, options: LoadConfigO
 
   const sections = options.sections ?? [];
   const sectionKeys = new Set(sections.map((s) => s.key));
+  for (const key of sectionKeys) {
+    if (KERNEL_CONFIG_KEYS.includes(key) && !(key in SHARED_KERNEL_SECTIONS)) {
+      throw new ExtensionConflictError(`config section '${key}' is the kernel's; a plugin cannot contribute it`);
+    }
+  }
   for (const key of Object.keys(interpolated)) {
-    if (!(key in kernelConfigShape) && !sectionKeys.has(key)) {
+    if (!KERNEL_CONFIG_KEYS.includes(key) && !sectionKeys.has(key)) {
       warn(`${label}: unknown key '${key}' is ignored (no loaded plugin owns it)`);
       delete interpolated[key];
     }
   }
 
-  const kernel = parseStrictly(z.object(kernelConfigShape), pick(interpolated, Object.keys(kernelConfigShape)), label, [], warn);
+  // A shared section (`auth`) is split: the kernel validates its own fields, the owning plugin the rest.
+  const kernelPart = pick(interpolated, KERNEL_CONFIG_KEYS);
+  const pluginPart: Record<string, unknown> = { ...interpolated };
+  for (const [key, fields] of Object.entries(SHARED_KERNEL_SECTIONS)) {
+    const value = interpolated[key];
+    if (!sectionKeys.has(key) || !isPlainObject(value)) continue;
+    kernelPart[key] = pick(value, fields);
+    pluginPart[key] = Object.fromEntries(Object.entries(value).filter(([field]) => !fields.includes(field)));
+  }
+
+  const servers = options.servers ?? defaultServers();
+  const kernelSchema = z.object({ ...kernelConfigShape, mcp_servers: z.record(idSchema, servers.schema).default({}) });
+  const kernel = parseStrictly(kernelSchema, kernelPart, label, [], warn);
   const parsedSections: Record<string, unknown> = {};
   for (const section of sections) {
     // An absent section is validated as an empty mapping, so schemas with defaults need no `.optional()`.
-    parsedSections[section.key] = parseStrictly(section.schema, interpolated[section.key] ?? {}, label, [section.key], warn);
+    parsedSections[section.key] = parseStrictly(section.schema, pluginPart[section.key] ?? {}, label, [section.key], warn);
   }
   return { ...(kernel as Omit<HangarConfig, 'sections'>), sections: parsedSections, source: options.file };
+}
+
+let kernelServers: ServerConfigSchema | undefined;
+
+/** The schema of the kernel's own transports, for callers that load a config outside a booted Hangar. */
+function defaultServers(): ServerConfigSchema {
+  kernelServers ??= ServerConfigSchema.from([subprocessTransport, remoteTransport]);
+  return kernelServers;
 }
 
 async function readDocument(file: string | undefined): Promise<unknown> {
@@ -116,7 +150,7 @@ function fromClaudeDesktop(servers: unknown, label: string): Record<string, unkn
   return out;
 }
 
-function pick(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+function pick(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]]));
 }
 

@@ -1,6 +1,8 @@
 import test from 'ava';
 import pino from 'pino';
+import { Redactor } from '../config/redact.js';
 import type { EventSink } from '../extensions/eventSinks.js';
+import { subprocessTransport } from '../transports/subprocessTransport.js';
 import { createEvent, type PublishedEvent } from './DomainEvent.js';
 import { EventBus } from './EventBus.js';
 import { EventSerializer } from './EventSerializer.js';
@@ -142,4 +144,25 @@ test('subscribe adds a run-time sink and its removal stops delivery', async (t) 
     sink.events.map((e) => e.event_type),
     ['A'],
   );
+});
+
+test('sinks get server configs redacted, once per event; the store keeps the real values', async (t) => {
+  const store = new MemoryEventStore();
+  const [one, two] = [collector('one'), collector('two')];
+  const redactor = Redactor.for([subprocessTransport]);
+  const bus = new EventBus({ sinks: [one, two], store, serializer: new EventSerializer(), logger: silent, redactor });
+  const config = { mode: 'subprocess', command: ['node'], env: { API_KEY: 'k-1' } };
+  bus.publish(createEvent('McpServerRegistered', { origin: 'api', config }, { mcpServerId: 'a' }));
+  const tick = createEvent('Tick', { i: 1 });
+  bus.publish(tick);
+  await bus.settled();
+  await new Promise((resolve) => setImmediate(resolve));
+  t.deepEqual(one.events[0]?.data.config, { mode: 'subprocess', command: ['node'], env: { API_KEY: '***' } });
+  t.is(one.events[0], two.events[0], 'redacted once, the same object for every sink');
+  t.is(one.events[1]?.event_id, tick.event_id);
+  t.is(one.events[1]?.data, tick.data, 'an event without a config is handed on as it is');
+  t.deepEqual((await bus.readAll(1, 10))[0]?.data.config, config, 'the store keeps what a restart needs');
+  const [redacted] = await bus.readAllRedacted(1, 1);
+  t.deepEqual(redacted?.data.config, one.events[0]?.data.config);
+  t.true(Redactor.isRedacted(redacted!));
 });

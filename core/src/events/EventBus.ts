@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { Redactor } from '../config/redact.js';
 import type { EventSink } from '../extensions/eventSinks.js';
 import type { DomainEvent, PublishedEvent } from './DomainEvent.js';
 import { EventSerializer, type HistoricEvent } from './EventSerializer.js';
@@ -15,6 +16,11 @@ export interface EventBusOptions {
   readonly serializer: EventSerializer;
   readonly logger: Logger;
   readonly sinkQueueLimit?: number;
+  /**
+   * What sinks see of a server config (Hangar passes the one built from its transports). Default:
+   * a redactor that knows no transport and masks every mode field.
+   */
+  readonly redactor?: Redactor;
 }
 
 /** Where an event is stored: its stream, when not the one its `mcp_server_id` implies. */
@@ -27,6 +33,10 @@ export interface PublishOptions {
  * Every domain event goes through here: it is appended to the event store first, then handed to
  * each `core.eventSinks` contribution with its `global_position`, in store order. Appends are not
  * awaited by the publisher (the store batches concurrent appends into one commit).
+ *
+ * Sinks never see secrets: an event whose data carries a server `config` or `patch` is redacted
+ * once on its way to them (others are handed on as they are), while the store keeps the real
+ * values, since a restart rebuilds the servers created over REST from them.
  *
  * Sinks are isolated: each has its own ordered queue, drained one event at a time; a sink that
  * throws or rejects is logged, and a slow sink only delays itself. A sink more than
@@ -42,8 +52,10 @@ export class EventBus {
   private readonly serializer: EventSerializer;
   private readonly logger: Logger;
   private readonly sinkQueueLimit: number;
+  private readonly redactor: Redactor;
 
   constructor(options: EventBusOptions) {
+    this.redactor = options.redactor ?? Redactor.for([]);
     this.store = options.store;
     this.serializer = options.serializer;
     this.logger = options.logger;
@@ -109,6 +121,14 @@ export class EventBus {
     return stored.map((event) => this.serializer.deserialize(event));
   }
 
+  /**
+   * Like `readAll`, with server configs redacted as sinks see them: for readers that hand the
+   * history out of Hangar (`GET /api/events`, `/api/ws/events` replays).
+   */
+  async readAllRedacted(fromPosition: number, limit: number, filter?: ReadFilter): Promise<HistoricEvent[]> {
+    return (await this.readAll(fromPosition, limit, filter)).map((event) => this.redactor.event(event));
+  }
+
   /** One stream's events with `stream_version >= fromVersion`, oldest first. */
   async readStream(streamId: string, fromVersion: number, options?: ReadOptions): Promise<HistoricEvent[]> {
     const stored = await this.store.readStream(streamId, fromVersion, options);
@@ -132,7 +152,8 @@ export class EventBus {
   }
 
   private deliver(event: PublishedEvent): void {
-    for (const channel of this.channels) channel.push(event);
+    const outside = this.redactor.event(event);
+    for (const channel of this.channels) channel.push(outside);
   }
 }
 

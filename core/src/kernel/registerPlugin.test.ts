@@ -1,4 +1,5 @@
 import test from 'ava';
+import { z } from 'zod';
 import { eventSinksExtensionPoint } from '../extensions/eventSinks.js';
 import { transportsExtensionPoint, type TransportFactory } from '../extensions/transports.js';
 import { definePlugin, type PluginEnv } from './definePlugin.js';
@@ -9,6 +10,9 @@ import { ServiceContainer } from './ServiceContainer.js';
 
 const fakeTransport = (mode: string): TransportFactory => ({
   mode,
+  configSchema: z.strictObject({}),
+  restartFields: [],
+  secretFields: [],
   open: () => Promise.reject(new Error('not used')),
 });
 

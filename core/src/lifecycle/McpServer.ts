@@ -495,12 +495,9 @@ async function pingOrList(client: UpstreamClient, timeoutMs: number): Promise<vo
   }
 }
 
+// Reached only when a server was validated against other transports than this registry's.
 function missingTransport(mode: string): string {
-  const hint: Record<string, string> = {
-    docker: ' (load the discovery-docker plugin, which provides it)',
-    group: ' (groups are served by the groups plugin)',
-  };
-  return `no transport serves mode '${mode}'${hint[mode] ?? ''}`;
+  return `no transport serves mode '${mode}' (load the plugin that provides it)`;
 }
 
 function errorMessage(error: unknown): string {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import { ID_PATTERN, mcpServerConfigSchema, type McpServerConfig } from '../config/configSchema.js';
+import { COMMON_SERVER_FIELDS, ID_PATTERN, type McpServerConfig } from '../config/configSchema.js';
 import { formatIssues } from '../config/formatIssue.js';
+import { ServerConfigSchema, type ServerParseOptions } from '../config/ServerConfigSchema.js';
 import { ConflictError, McpServerNotFoundError, ValidationError } from '../errors.js';
 import { createEvent } from '../events/DomainEvent.js';
 import type { EventBus } from '../events/EventBus.js';
@@ -24,6 +25,8 @@ export interface RegistryChange {
 /** What the registry is built from. */
 export interface McpServerRegistryOptions {
   readonly transports: readonly TransportFactory[];
+  /** The server schema of these transports (Hangar builds one at boot and shares it); default: built here. */
+  readonly serverSchema?: ServerConfigSchema;
   readonly spawn: ProcessSpawner;
   readonly clock: Clock;
   readonly eventBus: EventBus;
@@ -35,21 +38,6 @@ export interface McpServerRegistryOptions {
   readonly ledger?: ProcessLedger;
 }
 
-// Fields whose change needs a new process or connection to take effect.
-const RESTART_FIELDS = [
-  'mode',
-  'command',
-  'cwd',
-  'env',
-  'endpoint',
-  'headers',
-  'image',
-  'volumes',
-  'network',
-  'read_only',
-  'resources',
-];
-
 /**
  * Every MCP server Hangar manages, by id: registration (from config, REST or discovery),
  * updates, removal, and the fan-out of list changes and upstream notifications to the MCP face.
@@ -58,14 +46,15 @@ export class McpServerRegistry {
   private readonly servers = new Map<string, McpServer>();
   private readonly changeListeners = new Set<(change: RegistryChange) => void>();
   private readonly notificationListeners = new Set<(serverId: string, notification: UpstreamNotification) => void>();
-  private readonly transports: ReadonlyMap<string, TransportFactory>;
+  /** How server configs are validated: the common fields plus the fields of each registered mode. */
+  readonly serverSchema: ServerConfigSchema;
   private readonly context: McpServerContext;
   private loggingLevel: string | undefined;
 
   constructor(private readonly options: McpServerRegistryOptions) {
-    this.transports = new Map(options.transports.map((factory) => [factory.mode, factory]));
+    this.serverSchema = options.serverSchema ?? ServerConfigSchema.from(options.transports);
     this.context = {
-      transportFor: (mode) => this.transports.get(mode),
+      transportFor: (mode) => this.serverSchema.transportFor(mode),
       spawn: options.spawn,
       clock: options.clock,
       random: options.random ?? Math.random,
@@ -113,10 +102,11 @@ export class McpServerRegistry {
 
   /**
    * Adds a server recorded in the event history (boot): like `register`, but records nothing new,
-   * since the history already has its registration.
+   * since the history already has its registration. Fields its mode does not declare are dropped
+   * rather than refused: older Hangars stored every mode's defaults on every server.
    */
   restore(id: string, config: unknown, origin: McpServerOrigin): McpServer {
-    return this.add(id, config, origin);
+    return this.add(id, config, origin, { lenient: true });
   }
 
   /**
@@ -125,35 +115,38 @@ export class McpServerRegistry {
    */
   async update(id: string, patch: Record<string, unknown>, actor?: Principal): Promise<McpServer> {
     const server = this.get(id);
-    const next = validate({ ...withoutUndefined(server.config), ...patch });
+    const next = this.validate(this.patched(server.config, patch));
     const changed = changedFields(server.config, next, Object.keys(patch));
     server.reconfigure(next);
     // `patch` is what was asked for: on a config-file server it is kept as an override across restarts.
     this.publish('McpServerUpdated', id, { changed_fields: changed, patch, config: next }, actor);
-    if (server.alive && changed.some((field) => RESTART_FIELDS.includes(field))) await server.stop('config_updated', actor);
+    const restartFields = this.serverSchema.restartFields(next.mode);
+    if (server.alive && changed.some((field) => restartFields.includes(field))) await server.stop('config_updated', actor);
     if (changed.includes('tools')) this.emitChange({ kind: 'tools', mcp_server_id: id });
     return server;
   }
 
   /**
-   * Sets the whole config (a config reload). Returns the fields that changed; when any did and the
-   * server was running, it is restarted with the new config (reason `config_reloaded`).
+   * Sets the whole config (a config reload). Returns the fields that changed and whether the
+   * server was restarted: a running server restarts with the new config (reason `config_reloaded`)
+   * when a field its transport lists in `restartFields` (or `mode`) changed; other changes apply live.
    */
-  async replace(id: string, config: unknown): Promise<{ changed: string[] }> {
+  async replace(id: string, config: unknown): Promise<{ changed: string[]; restarted: boolean }> {
     const server = this.get(id);
-    const next = validate(config);
+    const next = this.validate(config);
     const keys = new Set([...Object.keys(withoutUndefined(server.config)), ...Object.keys(withoutUndefined(next))]);
     const changed = changedFields(server.config, next, keys);
-    if (changed.length === 0) return { changed };
-    const wasAlive = server.alive;
+    if (changed.length === 0) return { changed, restarted: false };
+    const restartFields = this.serverSchema.restartFields(next.mode);
+    const restart = server.alive && changed.some((field) => restartFields.includes(field));
     server.reconfigure(next);
     this.publish('McpServerUpdated', id, { changed_fields: changed, config: next, cause: 'config_reloaded' });
     if (changed.includes('tools')) this.emitChange({ kind: 'tools', mcp_server_id: id });
-    if (wasAlive) {
+    if (restart) {
       await server.stop('config_reloaded');
       await server.start();
     }
-    return { changed };
+    return { changed, restarted: restart };
   }
 
   /** Stops the server, then removes it. */
@@ -201,15 +194,36 @@ export class McpServerRegistry {
     await Promise.allSettled(this.list().map((server) => server.dispose(reason)));
   }
 
-  private add(id: string, config: unknown, origin: McpServerOrigin): McpServer {
+  private add(id: string, config: unknown, origin: McpServerOrigin, options?: ServerParseOptions): McpServer {
     if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
       throw new ValidationError(`mcp_server_id: must match ^[a-zA-Z0-9_-]{1,64}$`);
     }
     if (this.servers.has(id)) throw new ConflictError(`MCP server '${id}' already exists`);
-    const server = new McpServer(id, validate(config), origin, this.context);
+    const server = new McpServer(id, this.validate(config, options), origin, this.context);
     this.servers.set(id, server);
     this.emitChange({ kind: 'servers', mcp_server_id: id });
     return server;
+  }
+
+  private validate(config: unknown, options?: ServerParseOptions): McpServerConfig {
+    const parsed = this.serverSchema.safeParse(config, options);
+    if (!parsed.success) throw new ValidationError(formatIssues(parsed.issues));
+    return parsed.data;
+  }
+
+  /**
+   * `patch` applied to `config`, as `update` does and as a restart re-applies a REST override to a
+   * config-file server: a patch that moves the server to another mode keeps only the common fields
+   * of `config` (the old mode's fields mean nothing to the new one). Not validated.
+   */
+  patched(config: Readonly<Record<string, unknown>>, patch: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    const current = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
+    const target = this.serverSchema.transportFor(patch.mode);
+    const moves = target !== undefined && target.mode !== this.serverSchema.transportFor(config.mode)?.mode;
+    const base = moves
+      ? Object.fromEntries(Object.entries(current).filter(([field]) => COMMON_SERVER_FIELDS.includes(field)))
+      : current;
+    return { ...base, ...patch };
   }
 
   private emitChange(change: RegistryChange): void {
@@ -231,16 +245,9 @@ export class McpServerRegistry {
 /** The registry service (`core.mcpServers`). */
 export const mcpServersRef = serviceRef<McpServerRegistry>('core.mcpServers');
 
-function validate(config: unknown): McpServerConfig {
-  const parsed = mcpServerConfigSchema.safeParse(config);
-  if (!parsed.success) throw new ValidationError(formatIssues(parsed.error.issues));
-  return parsed.data;
-}
-
 /** Which of `keys` have a different value in `after` than in `before`. */
 function changedFields(before: McpServerConfig, after: McpServerConfig, keys: Iterable<string>): string[] {
-  const value = (config: McpServerConfig, key: string): string | undefined =>
-    JSON.stringify(config[key as keyof McpServerConfig]);
+  const value = (config: McpServerConfig, key: string): string | undefined => JSON.stringify(config[key]);
   return [...keys].filter((key) => value(before, key) !== value(after, key));
 }
 

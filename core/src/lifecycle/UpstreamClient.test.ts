@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { mcpServerConfigSchema } from '../config/configSchema.js';
+import { ServerConfigSchema } from '../config/ServerConfigSchema.js';
 import { CallCancelledError, UpstreamError, UpstreamTimeoutError } from '../errors.js';
 import type { ServerLogLine } from '../extensions/transports.js';
 import { nodeSpawner } from '../services/ProcessSpawner.js';
@@ -11,6 +11,7 @@ import { UpstreamClient, type UpstreamHandlers, type UpstreamMessage } from './U
 
 const echoServer = [process.execPath, fileURLToPath(new URL('../../../test/fixtures/echo-server.mjs', import.meta.url))];
 const quick = createSubprocessTransport({ stdinGraceMs: 300, termGraceMs: 300 });
+const serverSchema = ServerConfigSchema.from([quick]).schema;
 const clientInfo = { name: 'hangar-test', version: '1.0.0' };
 
 /** Values as they arrive, with a way to wait for one that matches. */
@@ -35,7 +36,7 @@ function recorder<T>() {
 
 async function openConnection(t: ExecutionContext, command = echoServer, env: Record<string, string> = {}) {
   const logs = recorder<ServerLogLine>();
-  const config = mcpServerConfigSchema.parse({ mode: 'subprocess', command, env });
+  const config = serverSchema.parse({ mode: 'subprocess', command, env });
   const connection = await quick.open({ serverId: 'echo', config, onLog: logs.push, spawn: nodeSpawner });
   t.teardown(() => connection.stop());
   return { connection, logs };

@@ -1,12 +1,10 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { McpServerConfig } from '../config/configSchema.js';
+import type { Redactor } from '../config/redact.js';
 import type { Principal } from '../extensions/auth.js';
 import type { ToolInvoker } from '../invocation/ToolInvoker.js';
 import type { HangarRuntime } from '../services/coreServices.js';
 import type { McpServer } from './McpServer.js';
 import type { McpServerState } from './McpServerState.js';
-
-const REDACTED = '***';
 
 /**
  * How the REST API renders MCP servers (seed 001 field names). `tools` is what the caller may see;
@@ -27,8 +25,12 @@ export const mcpServerViews = {
     };
   },
 
-  /** `GET /mcp_servers/{id}`: the summary's facts plus config (secrets masked), tools and health. */
-  detail(server: McpServer, tools: readonly Tool[]) {
+  /**
+   * `GET /mcp_servers/{id}`: the summary's facts plus config, tools and health. The config's
+   * secrets (its transport's `secretFields`, URL passwords, key-named fields) are masked by the
+   * kernel's redactor: the REST API never hands them back.
+   */
+  detail(server: McpServer, tools: readonly Tool[], redactor: Redactor) {
     return {
       mcp_server_id: server.id,
       state: server.state,
@@ -37,7 +39,7 @@ export const mcpServerViews = {
       alive: server.alive,
       ...(server.pid === undefined ? {} : { pid: server.pid }),
       description: server.config.description ?? null,
-      config: redactConfig(server.config),
+      config: redactor.server(server.config),
       tools: tools.map((tool) => ({ name: tool.name, description: tool.description ?? null, inputSchema: tool.inputSchema })),
       tools_predefined: server.toolsPredefined,
       health: server.health(),
@@ -73,32 +75,3 @@ export const mcpServerViews = {
     return { name: tool.name, description: tool.description ?? null, parameters: tool.inputSchema };
   },
 };
-
-/**
- * The config with every `env` and header value, and any password in the endpoint URL, replaced by
- * `***`: they routinely hold API keys, and the REST API must never hand them back.
- */
-export function redactConfig(config: McpServerConfig): Record<string, unknown> {
-  return {
-    ...config,
-    // Kept absent when absent, so a partial config (an update's patch) stays partial.
-    ...(config.env === undefined ? {} : { env: mask(config.env) }),
-    ...(config.headers === undefined ? {} : { headers: mask(config.headers) }),
-    ...(config.endpoint === undefined ? {} : { endpoint: redactUrl(config.endpoint) }),
-  };
-}
-
-function mask(values: Readonly<Record<string, string>> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.keys(values ?? {}).map((key) => [key, REDACTED]));
-}
-
-function redactUrl(endpoint: string): string {
-  try {
-    const url = new URL(endpoint);
-    if (url.password === '') return endpoint;
-    url.password = REDACTED;
-    return url.toString();
-  } catch {
-    return endpoint;
-  }
-}

@@ -87,7 +87,7 @@ export async function restoreRegistry(
       logger.info({ mcp_server_id: id }, `MCP server '${id}' stays deleted (deleted over REST; a config reload restores it)`);
       continue;
     }
-    registry.register(id, override === undefined ? server : { ...server, ...override }, 'config');
+    registry.register(id, override === undefined ? server : registry.patched(server, override), 'config');
   }
   for (const [id, config] of history.apiServers) {
     if (registry.find(id) !== undefined) {

@@ -22,7 +22,7 @@ export function createEventsRoutes(): HttpRoutes {
     const bus = ctx.state.services.resolve(eventBusRef);
     // Events published before this request are in the answer, even if still being stored.
     await bus.settled();
-    const events = await bus.readAll(from_position, limit, {
+    const events = await bus.readAllRedacted(from_position, limit, {
       ...(eventTypes ? { eventTypes } : {}),
       ...(serverIds ? { streamIds: serverIds.map(mcpServerStream) } : {}),
     });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
 import { ID_PATTERN } from '../config/configSchema.js';
+import { redactorRef } from '../config/redact.js';
 import { ValidationError } from '../errors.js';
 import type { HttpRoutes } from '../extensions/httpRoutes.js';
 import type { HangarState } from '../http/HttpHost.js';
@@ -54,7 +55,8 @@ export function createMcpServersRoutes(): HttpRoutes {
 
   router.get('/mcp_servers/:id', (ctx) => {
     const { server, invoker } = serverOf(ctx);
-    ctx.body = mcpServerViews.detail(server, invoker.visibleTools(server, ctx.state.principal));
+    const redactor = ctx.state.services.resolve(redactorRef);
+    ctx.body = mcpServerViews.detail(server, invoker.visibleTools(server, ctx.state.principal), redactor);
   });
 
   router.put('/mcp_servers/:id', async (ctx) => {

@@ -8,7 +8,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { mcpServerConfigSchema } from '../config/configSchema.js';
+import { ServerConfigSchema } from '../config/ServerConfigSchema.js';
 import type { ServerLogLine, UpstreamConnection } from '../extensions/transports.js';
 import { transportContract, type TransportContractUpstream } from '../testing/index.js';
 import { createRemoteTransport, remoteTransport } from './remoteTransport.js';
@@ -18,6 +18,7 @@ const reconnection = { initialReconnectionDelay: 10, maxReconnectionDelay: 50, r
 // Connect timeouts generous enough for a loaded 2-core CI box, except where the timeout is the point.
 const quick = createRemoteTransport({ reconnection, connectTimeoutMs: 10_000 });
 const impatient = createRemoteTransport({ reconnection, connectTimeoutMs: 1_000 });
+const serverSchema = ServerConfigSchema.from([remoteTransport]).schema;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -154,14 +155,14 @@ function remoteContract(start: () => Promise<McpHttpServer>, path: string) {
     upstream: async (): Promise<TransportContractUpstream> => {
       const server = await start();
       return {
-        config: mcpServerConfigSchema.parse({ mode: 'remote', endpoint: `${server.origin}${path}` }),
+        config: serverSchema.parse({ mode: 'remote', endpoint: `${server.origin}${path}` }),
         goAway: () => server.goAway(),
         leftovers: () => openSessions(server),
         cleanup: server.close,
       };
     },
     unstartable: async () => ({
-      config: mcpServerConfigSchema.parse({ mode: 'remote', endpoint: await refusedEndpoint() }),
+      config: serverSchema.parse({ mode: 'remote', endpoint: await refusedEndpoint() }),
       expectation: { message: /fetch failed|ECONNREFUSED/ },
     }),
   };
@@ -172,7 +173,7 @@ transportContract(test, 'remote (legacy SSE)', remoteContract(startLegacySseServ
 
 async function open(t: ExecutionContext, endpoint: string, factory = quick) {
   const lines: ServerLogLine[] = [];
-  const config = mcpServerConfigSchema.parse({ mode: 'remote', endpoint, headers: { 'x-hangar-test': 'yes' } });
+  const config = serverSchema.parse({ mode: 'remote', endpoint, headers: { 'x-hangar-test': 'yes' } });
   const connection = await factory.open({
     serverId: 'remote',
     config,

@@ -6,6 +6,8 @@ import {
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike, Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { transportFields } from '../config/ServerConfigSchema.js';
 import type { ServerLogLine, TransportFactory } from '../extensions/transports.js';
 
 /** Tuning of the `remote` transport. */
@@ -26,6 +28,15 @@ export interface RemoteTransportOptions {
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
+/** The fields of a `remote` server: the MCP endpoint URL and the HTTP headers sent with every request. */
+export const remoteConfigSchema = z.strictObject({
+  endpoint: z.url({ error: (issue) => (issue.input === undefined ? 'is required for mode remote' : undefined) }),
+  headers: z.record(z.string(), z.string()).default({}),
+});
+
+/** A `remote` server's own fields, validated. */
+export type RemoteConfig = z.output<typeof remoteConfigSchema>;
+
 /**
  * Creates the `remote` transport: streamable HTTP to `endpoint`, falling back to legacy HTTP+SSE when
  * the endpoint refuses the first POST with a 4xx other than 401/403 (the MCP spec's compatibility rule).
@@ -33,12 +44,15 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export function createRemoteTransport(options: RemoteTransportOptions = {}): TransportFactory {
   return {
     mode: 'remote',
+    configSchema: remoteConfigSchema,
+    restartFields: ['endpoint', 'headers'],
+    // Headers carry bearer tokens and API keys; a password in the endpoint URL is masked by the redactor's own rule.
+    secretFields: ['headers'],
     open(context) {
-      const { endpoint, headers } = context.config;
       const log = (line: string) => context.onLog({ timestamp: new Date().toISOString(), line, stream: 'system' });
       // Nothing to connect yet (streamable HTTP has no handshake before the first POST), hence not async.
       try {
-        if (endpoint === undefined) throw new Error(`MCP server "${context.serverId}" has no endpoint`);
+        const { endpoint, headers } = transportFields(remoteConfigSchema, context.config);
         const transport = new RemoteTransport(new URL(endpoint), headers, options, log);
         return Promise.resolve({ transport, stop: () => transport.close() });
       } catch (error) {

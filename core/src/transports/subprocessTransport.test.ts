@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, McpError, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { mcpServerConfigSchema } from '../config/configSchema.js';
+import { ServerConfigSchema } from '../config/ServerConfigSchema.js';
 import type { ServerLogLine, UpstreamConnection } from '../extensions/transports.js';
 import { nodeSpawner, type ProcessSpawner } from '../services/ProcessSpawner.js';
 import { transportContract } from '../testing/index.js';
@@ -15,6 +15,7 @@ import { createSubprocessTransport, subprocessTransport } from './subprocessTran
 const fixture = (name: string) => fileURLToPath(new URL(`../../../test/fixtures/${name}`, import.meta.url));
 const echoServer = [process.execPath, fixture('echo-server.mjs')];
 const quick = createSubprocessTransport({ stdinGraceMs: 300, termGraceMs: 300 });
+const serverSchema = ServerConfigSchema.from([subprocessTransport]).schema;
 
 /** Log lines as they arrive, with a way to wait for one. */
 function logSink() {
@@ -44,7 +45,7 @@ async function open(
   spawn: ProcessSpawner = nodeSpawner,
 ) {
   const logs = logSink();
-  const config = mcpServerConfigSchema.parse({ mode: 'subprocess', command, ...extra });
+  const config = serverSchema.parse({ mode: 'subprocess', command, ...extra });
   const connection = await factory.open({ serverId: 'test', config, onLog: logs.onLog, spawn });
   t.teardown(() => connection.stop());
   return { connection, logs };
@@ -95,14 +96,14 @@ transportContract(test, 'subprocess', {
   factory: subprocessTransport,
   upstream: () =>
     Promise.resolve({
-      config: mcpServerConfigSchema.parse({ mode: 'subprocess', command: echoServer }),
+      config: serverSchema.parse({ mode: 'subprocess', command: echoServer }),
       goAway: (connection: UpstreamConnection) => void process.kill(connection.pid ?? 0, 'SIGKILL'),
       // The pid is the contract's; the group is this transport's promise (wrappers' children included).
       leftovers: (connection: UpstreamConnection) => (isAlive(-(connection.pid ?? 0)) ? [`process group ${connection.pid}`] : []),
     }),
   unstartable: () =>
     Promise.resolve({
-      config: mcpServerConfigSchema.parse({ mode: 'subprocess', command: ['hangar-no-such-binary', '--flag'] }),
+      config: serverSchema.parse({ mode: 'subprocess', command: ['hangar-no-such-binary', '--flag'] }),
       expectation: { message: /"hangar-no-such-binary --flag".*ENOENT/ },
     }),
   writeLog: async (client, lines) => void (await client.callTool({ name: 'log_stderr', arguments: { lines } })),

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { McpServerConfig } from '../config/configSchema.js';
+import { z } from 'zod';
+import { transportFields } from '../config/ServerConfigSchema.js';
 import type { ServerLogLine, TransportFactory } from '../extensions/transports.js';
 import type { ProcessSpawner } from '../services/ProcessSpawner.js';
 
@@ -35,6 +36,26 @@ const INHERITED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'SHELL', 'TERM'
 const GROUP_POLL_MS = 25;
 
 /**
+ * The fields of a `subprocess` server: the command (a string or an argv array; `args`, Claude
+ * Desktop style, is appended to it and not kept), its working directory and its environment.
+ */
+export const subprocessConfigSchema = z
+  .strictObject({
+    command: z
+      .union([z.string().min(1), z.array(z.string()).min(1)], {
+        error: (issue) => (issue.input === undefined ? 'is required for mode subprocess' : undefined),
+      })
+      .transform((command) => (typeof command === 'string' ? [command] : command)),
+    args: z.array(z.string()).optional(),
+    cwd: z.string().optional(),
+    env: z.record(z.string(), z.string()).default({}),
+  })
+  .overwrite(({ command, args, ...rest }) => ({ ...rest, command: [...command, ...(args ?? [])] }));
+
+/** A `subprocess` server's own fields, validated. */
+export type SubprocessConfig = z.output<typeof subprocessConfigSchema>;
+
+/**
  * Creates the `subprocess` transport with the given timings: each connection starts the configured
  * command through the context's injected spawner, as the leader of its own process group, and speaks
  * newline-delimited JSON-RPC over its stdio.
@@ -43,9 +64,14 @@ export function createSubprocessTransport(options: Partial<SubprocessTransportOp
   const settings: SubprocessTransportOptions = { ...DEFAULTS, ...options };
   return {
     mode: 'subprocess',
+    configSchema: subprocessConfigSchema,
+    restartFields: ['command', 'cwd', 'env'],
+    // Environments routinely carry API keys.
+    secretFields: ['env'],
     async open(context) {
       const onLog = (line: ServerLogLine) => context.onLog(line);
-      const transport = new ProcessTransport(context.serverId, context.config, context.spawn, onLog, settings);
+      const config = transportFields(subprocessConfigSchema, context.config);
+      const transport = new ProcessTransport(context.serverId, config, context.spawn, onLog, settings);
       await transport.spawned;
       return { transport, pid: transport.pid, stop: () => transport.stop() };
     },
@@ -73,12 +99,12 @@ class ProcessTransport implements Transport {
 
   constructor(
     serverId: string,
-    config: McpServerConfig,
+    config: SubprocessConfig,
     spawn: ProcessSpawner,
     private readonly onLog: (line: ServerLogLine) => void,
     private readonly settings: SubprocessTransportOptions,
   ) {
-    const [file, ...args] = config.command ?? [];
+    const [file, ...args] = config.command;
     if (file === undefined) throw new Error(`MCP server "${serverId}" has no command to run`);
     const commandLine = [file, ...args].join(' ');
     this.child = spawn(file, args, {
