@@ -14,6 +14,7 @@ import { authenticatorsExtensionPoint } from './extensions/auth.js';
 import { configSectionsExtensionPoint } from './extensions/configSections.js';
 import { eventSinksExtensionPoint } from './extensions/eventSinks.js';
 import { httpRoutesExtensionPoint } from './extensions/httpRoutes.js';
+import { requestHooksExtensionPoint } from './extensions/requestHooks.js';
 import { wsRoutesExtensionPoint } from './extensions/wsRoutes.js';
 import { HttpHost } from './http/HttpHost.js';
 import { isLoopback } from './http/isLoopback.js';
@@ -180,6 +181,7 @@ export class Hangar {
           routes: extensions.get(httpRoutesExtensionPoint),
           wsRoutes: extensions.get(wsRoutesExtensionPoint),
           authenticators: extensions.get(authenticatorsExtensionPoint),
+          requestHooks: extensions.get(requestHooksExtensionPoint),
           wsPingIntervalMs: options.wsPingIntervalMs,
         })
       : undefined;

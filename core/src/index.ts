@@ -94,6 +94,8 @@ export { upcastersExtensionPoint } from './extensions/upcasters.js';
 export type { Upcaster } from './extensions/upcasters.js';
 export { httpRoutesExtensionPoint } from './extensions/httpRoutes.js';
 export type { HttpRoutes } from './extensions/httpRoutes.js';
+export { requestHooksExtensionPoint } from './extensions/requestHooks.js';
+export type { RequestHook, HttpRequestInfo, HttpResponseInfo } from './extensions/requestHooks.js';
 export { wsRoutesExtensionPoint } from './extensions/wsRoutes.js';
 export type { WsRoute, WsConnectionContext } from './extensions/wsRoutes.js';
 export { registryToolsExtensionPoint } from './extensions/registryTools.js';

@@ -6,20 +6,13 @@ import Koa from 'koa';
 import compose from 'koa-compose';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import {
-  MethodNotAllowedError,
-  NotFoundError,
-  NotImplementedError,
-  ServiceUnavailableError,
-  ValidationError,
-} from '../errors.js';
-import { principalRef, type Authenticator, type Principal } from '../extensions/auth.js';
+import { MethodNotAllowedError, NotFoundError, NotImplementedError, ValidationError } from '../errors.js';
+import type { Authenticator, Principal } from '../extensions/auth.js';
 import type { HttpRoutes } from '../extensions/httpRoutes.js';
+import type { RequestHook } from '../extensions/requestHooks.js';
 import type { WsRoute } from '../extensions/wsRoutes.js';
 import type { ServiceContainer } from '../kernel/ServiceContainer.js';
-import { authenticate, authRequestOf } from './authenticate.js';
-import { errorMiddleware } from './errorMiddleware.js';
-import { jsonBody } from './jsonBody.js';
+import { hostSteps } from './hostSteps.js';
 import { acceptWebSocket, createWebSocketMiddleware } from './websocket.js';
 
 /** Readiness as the host reports it on `/ready`. */
@@ -33,32 +26,6 @@ export interface HangarState {
   services: ServiceContainer;
 }
 
-/**
- * A request's `ctx.state`: the principal, and its DI scope made on first use — most requests
- * (every MCP message) never resolve anything from it, and a scope per request is a measurable
- * share of a fast MCP call.
- */
-class RequestState implements HangarState {
-  private scope: ServiceContainer | undefined;
-
-  constructor(
-    public principal: Principal,
-    private readonly container: ServiceContainer,
-  ) {}
-
-  get services(): ServiceContainer {
-    if (!this.scope) {
-      this.scope = this.container.createScope();
-      this.scope.register(principalRef, this.principal);
-    }
-    return this.scope;
-  }
-
-  set services(scope: ServiceContainer) {
-    this.scope = scope;
-  }
-}
-
 /** Everything the host is built from. */
 export interface HttpHostOptions {
   readonly logger: Logger;
@@ -66,11 +33,11 @@ export interface HttpHostOptions {
   readonly routes: readonly HttpRoutes[];
   readonly wsRoutes: readonly WsRoute[];
   readonly authenticators: readonly Authenticator[];
+  /** The `core.requestHooks` contributions, in load order (the host sorts them by `order`). */
+  readonly requestHooks?: readonly RequestHook[];
   /** Interval of WebSocket ping frames; a peer that misses one is dropped. Default 30 s. */
   readonly wsPingIntervalMs?: number;
 }
-
-const ALWAYS_OPEN = new Set(['/health', '/ready']);
 
 /**
  * Paths worth a direct lane (see `build`): MCP messages (`/mcp`, and `/messages` of the legacy SSE
@@ -83,23 +50,32 @@ type HangarContext = Koa.ParameterizedContext<HangarState>;
 type HostMiddleware = Koa.Middleware<HangarState>;
 
 /**
- * The Koa application: error mapping, readiness gate, authentication, JSON bodies, the
- * contributed routers under `/api` (or `/`), WebSocket upgrades routed by path to `wsRoutes`, and
- * 404/405 in the error body shape. `/health` always answers; `/ready` and every other route answer
- * 503 until the kernel marks the host ready, and again while it stops. `/mcp` requests take a
- * direct lane through the same steps, past the middleware and routers that would only pass them on.
+ * The Koa application. Its steps, in order: error mapping, 404 on the way out, the probes
+ * (`/health` always answers; `/ready` 200 only once ready), the request hooks (`core.requestHooks`,
+ * when any), the readiness gate (503 until the kernel marks the host ready, and again while it
+ * stops), WebSocket upgrades, authentication (skipped for `publicPaths`), JSON bodies of `/api`,
+ * WebSocket routes on `/api/ws/<path>`, then the contributed routers under `/api` (or `/`), and
+ * 404/405 in the error body shape.
+ * `/mcp` and `/messages` take a direct lane through the same steps, past those that would only
+ * pass them on.
  */
 export class HttpHost {
   readonly app = new Koa<HangarState>();
   private server: Server | undefined;
   private readiness: Readiness = 'starting';
   private readonly ws = createWebSocketMiddleware();
-  private readonly publicPaths = new Set(ALWAYS_OPEN);
   private pingTimer: NodeJS.Timeout | undefined;
+  private readonly publicPaths = new Set<string>();
+  private readonly mounts: readonly Router<HangarState>[];
 
   constructor(private readonly options: HttpHostOptions) {
     this.app.proxy = false;
     this.app.silent = true;
+    for (const route of options.routes) {
+      for (const publicPath of route.publicPaths ?? [])
+        this.publicPaths.add(route.mount === 'root' ? publicPath : `/api${publicPath}`);
+    }
+    this.mounts = this.mountRouters();
     this.build();
   }
 
@@ -142,85 +118,45 @@ export class HttpHost {
     clearTimeout(force);
   }
 
-  private build(): void {
-    const { logger, container, routes, authenticators } = this.options;
-    for (const route of routes) {
-      for (const publicPath of route.publicPaths ?? [])
-        this.publicPaths.add(route.mount === 'root' ? publicPath : `/api${publicPath}`);
-    }
-
-    const errors = errorMiddleware(logger);
-    const notFound: HostMiddleware = async (ctx, next) => {
-      await next();
-      // Checked on the way out, after every router's allowedMethods has had its say (405).
-      if (ctx.status === 404 && ctx.body == null && ctx.respond !== false) {
-        throw new NotFoundError(`No route for ${ctx.method} ${ctx.path}`);
-      }
-    };
-    const readiness: HostMiddleware = async (ctx, next) => {
-      if (ctx.path === '/health') {
-        ctx.body = { status: 'ok' };
-        return;
-      }
-      if (ctx.path === '/ready') {
-        ctx.status = this.readiness === 'ready' ? 200 : 503;
-        ctx.body = { status: this.readiness };
-        return;
-      }
-      if (this.readiness !== 'ready') throw new ServiceUnavailableError(`Hangar is ${this.readiness}; try again shortly`);
-      await next();
-    };
-    const authentication: HostMiddleware = async (ctx, next) => {
-      const upgrade = acceptWebSocket(ctx) !== undefined;
-      const open = this.publicPaths.has(ctx.path);
-      // Koa parses the query string anew for every request; most (every MCP message) have none.
-      const query = ctx.querystring === '' ? {} : ctx.query;
-      const principal = open
-        ? await authenticate([], authRequestOf('http', ctx.path, ctx.headers, query))
-        : await authenticate(authenticators, authRequestOf(upgrade ? 'websocket' : 'http', ctx.path, ctx.headers, query));
-      ctx.state = Object.assign(new RequestState(principal, container), ctx.state);
-      await next();
-    };
-    const parseJson = jsonBody();
-    const bodies: HostMiddleware = async (ctx, next) => {
-      if (ctx.path.startsWith('/api/')) await parseJson(ctx, next);
-      else await next();
-    };
-    const upgrades: HostMiddleware = async (ctx, next) => {
-      if (ctx.path.startsWith('/api/ws/')) await this.upgrade(ctx.path.slice('/api/ws/'.length), ctx);
-      else await next();
-    };
-    const mounts = routes.map((contribution) => {
-      // A parent router carries the mount prefix so the plugin's own router is never mutated.
-      const mount = new Router<HangarState>({ prefix: contribution.mount === 'root' ? undefined : '/api' });
-      mount.use(contribution.router.routes());
-      const chain = [mount.routes(), mount.allowedMethods({ throw: true, methodNotAllowed, notImplemented })] as HostMiddleware[];
-      return { mount, chain };
+  /** A parent router per contribution carries the mount prefix, so the plugin's own router is never mutated. */
+  private mountRouters(): Router<HangarState>[] {
+    return this.options.routes.map((contribution) => {
+      const router = new Router<HangarState>({ prefix: contribution.mount === 'root' ? undefined : '/api' });
+      router.use(contribution.router.routes());
+      return router;
     });
+  }
 
-    // Direct lanes: a path every MCP message takes skips the middleware that would only pass it on
-    // (WebSocket upgrades, JSON bodies of `/api`, the routers with no route or middleware for it).
-    // What is left runs as before, in the same order: errors, readiness, authentication, then the
-    // routers that claim the path. An upgrade request always takes the full chain.
+  private build(): void {
+    const steps = hostSteps({
+      ...this.options,
+      readiness: () => this.readiness,
+      isPublic: (path) => this.publicPaths.has(path),
+      websocket: this.ws,
+      upgrade: (path, ctx) => this.upgrade(path, ctx),
+    });
+    const routers = this.mounts.map((router) => ({
+      router,
+      chain: [router.routes(), router.allowedMethods({ throw: true, methodNotAllowed, notImplemented })] as HostMiddleware[],
+    }));
+
+    // Direct lanes: a path every MCP message takes skips the steps that would only pass it on
+    // (probes, WebSocket upgrades, JSON bodies of `/api`, the routers with no route or middleware
+    // for it). What is left runs in the same order as the general chain, because both come from
+    // `steps`. An upgrade request always takes the general chain.
     const lanes = new Map<string, (ctx: HangarContext) => Promise<unknown>>();
+    const direct = steps.filter((step) => step.direct).map((step) => step.middleware);
     for (const path of DIRECT_PATHS) {
-      const claimants = mounts.filter(({ mount }) => METHODS.some((method) => mount.match(path, method).path.length > 0));
-      const routers = claimants.flatMap(({ chain }) => chain);
-      if (routers.length > 0) lanes.set(path, compose([errors, notFound, readiness, authentication, ...routers]));
+      const claimants = routers.filter(({ router }) => METHODS.some((method) => router.match(path, method).path.length > 0));
+      if (claimants.length > 0) lanes.set(path, compose([...direct, ...claimants.flatMap(({ chain }) => chain)]));
     }
     this.app.use((ctx, next) => {
       const lane = ctx.req.headers.upgrade === undefined ? lanes.get(ctx.path) : undefined;
       return lane ? lane(ctx) : next();
     });
 
-    this.app.use(errors);
-    this.app.use(notFound);
-    this.app.use(readiness);
-    this.app.use(this.ws);
-    this.app.use(authentication);
-    this.app.use(bodies);
-    this.app.use(upgrades);
-    for (const { chain } of mounts) for (const middleware of chain) this.app.use(middleware);
+    for (const step of steps) this.app.use(step.middleware);
+    for (const { chain } of routers) for (const middleware of chain) this.app.use(middleware);
   }
 
   private async upgrade(path: string, ctx: Koa.ParameterizedContext<HangarState>): Promise<void> {
