@@ -17,6 +17,7 @@ import { httpRoutesExtensionPoint } from './extensions/httpRoutes.js';
 import { requestHooksExtensionPoint } from './extensions/requestHooks.js';
 import { wsRoutesExtensionPoint } from './extensions/wsRoutes.js';
 import { HttpHost } from './http/HttpHost.js';
+import type { MountedRoute } from './http/routeTable.js';
 import { isLoopback } from './http/isLoopback.js';
 import { CORE_VERSION, ROOT_DIR } from './kernel/coreVersion.js';
 import type { PluginDefinition } from './kernel/definePlugin.js';
@@ -174,17 +175,24 @@ export class Hangar {
       }),
     );
 
-    const host = options.http
-      ? new HttpHost({
-          logger,
-          container,
-          routes: extensions.get(httpRoutesExtensionPoint),
-          wsRoutes: extensions.get(wsRoutesExtensionPoint),
-          authenticators: extensions.get(authenticatorsExtensionPoint),
-          requestHooks: extensions.get(requestHooksExtensionPoint),
-          wsPingIntervalMs: options.wsPingIntervalMs,
-        })
-      : undefined;
+    let host: HttpHost | undefined;
+    try {
+      host = options.http
+        ? new HttpHost({
+            logger,
+            container,
+            routes: extensions.entries(httpRoutesExtensionPoint),
+            wsRoutes: extensions.entries(wsRoutesExtensionPoint),
+            authenticators: extensions.get(authenticatorsExtensionPoint),
+            requestHooks: extensions.get(requestHooksExtensionPoint),
+            wsPingIntervalMs: options.wsPingIntervalMs,
+          })
+        : undefined;
+    } catch (error) {
+      // Conflicting routes fail the boot here; nothing has started, but the event store is open.
+      await eventBus.close();
+      throw error;
+    }
     const hangar = new Hangar(container, extensions, config, kernel, host, logger);
     try {
       if (host && options.http) await host.listen(options.http.host, options.http.port);
@@ -213,6 +221,15 @@ export class Hangar {
   get url(): string | undefined {
     const address = this.address;
     return address ? urlOf(address) : undefined;
+  }
+
+  /**
+   * Every HTTP route served, with its methods, full path, contributing plugin and declared access
+   * (permission, public, or undeclared), the probes and WebSocket routes included; empty in stdio
+   * mode. For tests and documentation.
+   */
+  routes(): readonly MountedRoute[] {
+    return this.host?.routes() ?? [];
   }
 
   /**

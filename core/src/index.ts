@@ -133,6 +133,9 @@ export type { HangarConfig, McpServerConfig } from './config/configSchema.js';
 
 // HTTP
 export type { HangarState } from './http/HttpHost.js';
+export { permission } from './http/permission.js';
+export type { PermissionResource, RouteDeclaration } from './http/permission.js';
+export type { MountedRoute, RouteAccess } from './http/routeTable.js';
 export { toErrorBody } from './http/errorMiddleware.js';
 export type { ErrorBody } from './http/errorMiddleware.js';
 

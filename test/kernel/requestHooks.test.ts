@@ -5,6 +5,7 @@ import {
   AccessDeniedError,
   definePlugin,
   httpRoutesExtensionPoint,
+  permission,
   requestHooksExtensionPoint,
   type HttpResponseInfo,
   type Principal,
@@ -53,7 +54,7 @@ function hooksPlugin(seen: Seen[], handled: { count: number }) {
         },
       });
       const router = new Router();
-      router.get('/counted', (ctx) => {
+      router.get('/counted', permission('test:read'), (ctx) => {
         handled.count++;
         ctx.body = { counted: handled.count };
       });

@@ -57,7 +57,11 @@ export class OperationStreamHub {
   private closing = false;
 
   /** The WebSocket route contribution for `/api/ws/operations`. */
-  readonly route: WsRoute = { path: 'operations', handle: (socket) => this.connect(socket) };
+  readonly route: WsRoute = {
+    path: 'operations',
+    permission: { action: 'operations:read', resource: 'global' },
+    handle: (socket) => this.connect(socket),
+  };
 
   /** Gives the hub its registry, queue size and logger; call once, in the plugin's `init`. */
   attach(deps: OperationStreamHubDeps): void {

@@ -7,12 +7,14 @@ import compose from 'koa-compose';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { MethodNotAllowedError, NotFoundError, NotImplementedError, ValidationError } from '../errors.js';
-import type { Authenticator, Principal } from '../extensions/auth.js';
+import { authorizerRef, type Authenticator, type Authorizer, type Principal } from '../extensions/auth.js';
 import type { HttpRoutes } from '../extensions/httpRoutes.js';
 import type { RequestHook } from '../extensions/requestHooks.js';
 import type { WsRoute } from '../extensions/wsRoutes.js';
+import type { Contribution } from '../kernel/ExtensionRegistry.js';
 import type { ServiceContainer } from '../kernel/ServiceContainer.js';
 import { hostSteps } from './hostSteps.js';
+import { RouteTable, type MountedRoute, type MountedRouter } from './routeTable.js';
 import { acceptWebSocket, createWebSocketMiddleware } from './websocket.js';
 
 /** Readiness as the host reports it on `/ready`. */
@@ -29,9 +31,11 @@ export interface HangarState {
 /** Everything the host is built from. */
 export interface HttpHostOptions {
   readonly logger: Logger;
+  /** The kernel's container; `core.authorizer` must be registered before the host is built. */
   readonly container: ServiceContainer;
-  readonly routes: readonly HttpRoutes[];
-  readonly wsRoutes: readonly WsRoute[];
+  /** The `core.httpRoutes` contributions with the plugin that made each (conflicts name both). */
+  readonly routes: readonly Contribution<HttpRoutes>[];
+  readonly wsRoutes: readonly Contribution<WsRoute>[];
   readonly authenticators: readonly Authenticator[];
   /** The `core.requestHooks` contributions, in load order (the host sorts them by `order`). */
   readonly requestHooks?: readonly RequestHook[];
@@ -45,6 +49,13 @@ export interface HttpHostOptions {
  */
 const DIRECT_PATHS = ['/mcp', '/messages'];
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+const PROBES: readonly MountedRoute[] = ['/health', '/ready'].map((path) => ({
+  methods: ['GET', 'HEAD'],
+  path,
+  pluginId: 'core',
+  name: 'probes',
+  access: { kind: 'public' },
+}));
 
 type HangarContext = Koa.ParameterizedContext<HangarState>;
 type HostMiddleware = Koa.Middleware<HangarState>;
@@ -53,9 +64,10 @@ type HostMiddleware = Koa.Middleware<HangarState>;
  * The Koa application. Its steps, in order: error mapping, 404 on the way out, the probes
  * (`/health` always answers; `/ready` 200 only once ready), the request hooks (`core.requestHooks`,
  * when any), the readiness gate (503 until the kernel marks the host ready, and again while it
- * stops), WebSocket upgrades, authentication (skipped for `publicPaths`), JSON bodies of `/api`,
- * WebSocket routes on `/api/ws/<path>`, then the contributed routers under `/api` (or `/`), and
- * 404/405 in the error body shape.
+ * stops), WebSocket upgrades, authentication (skipped for routes declared `permission.public()`),
+ * JSON bodies of `/api`, WebSocket routes on `/api/ws/<path>` (their `permission` checked before
+ * the upgrade is accepted), then the contributed routers under `/api` (or `/`), each route
+ * checking its declared permission first (see `RouteTable`), and 404/405 in the error body shape.
  * `/mcp` and `/messages` take a direct lane through the same steps, past those that would only
  * pass them on.
  */
@@ -65,23 +77,42 @@ export class HttpHost {
   private readiness: Readiness = 'starting';
   private readonly ws = createWebSocketMiddleware();
   private pingTimer: NodeJS.Timeout | undefined;
-  private readonly publicPaths = new Set<string>();
-  private readonly mounts: readonly Router<HangarState>[];
+  private readonly authorizer: Authorizer;
+  private readonly mounts: readonly MountedRouter[];
+  private readonly table: RouteTable;
+  private readonly wsRoutes = new Map<string, Contribution<WsRoute>>();
 
   constructor(private readonly options: HttpHostOptions) {
     this.app.proxy = false;
     this.app.silent = true;
-    for (const route of options.routes) {
-      for (const publicPath of route.publicPaths ?? [])
-        this.publicPaths.add(route.mount === 'root' ? publicPath : `/api${publicPath}`);
-    }
+    this.authorizer = options.container.resolve(authorizerRef);
+    for (const entry of options.wsRoutes) this.wsRoutes.set(entry.value.path, entry);
     this.mounts = this.mountRouters();
+    this.table = new RouteTable(this.mounts, this.authorizer);
     this.build();
+    if (this.table.undeclared.length > 0) {
+      options.logger.warn(
+        { routes: this.table.undeclared, refused: this.authorizer.enabled },
+        `${this.table.undeclared.length} HTTP route(s) declare no permission (refused while authentication is on): ${this.table.undeclared.join('; ')}`,
+      );
+    }
   }
 
   /** Marks readiness; `/ready` answers 200 only in `ready`. */
   setReadiness(readiness: Readiness): void {
     this.readiness = readiness;
+  }
+
+  /** Every route the host serves: the probes, the contributed routes, the WebSocket routes. */
+  routes(): readonly MountedRoute[] {
+    const ws = [...this.wsRoutes.values()].map(({ pluginId, value }): MountedRoute => ({
+      methods: ['GET'],
+      path: `/api/ws/${value.path}`,
+      pluginId,
+      name: 'websocket',
+      access: { kind: 'permission', ...value.permission },
+    }));
+    return [...PROBES, ...this.table.routes, ...ws];
   }
 
   /** Starts listening; resolves with the bound address. */
@@ -119,11 +150,11 @@ export class HttpHost {
   }
 
   /** A parent router per contribution carries the mount prefix, so the plugin's own router is never mutated. */
-  private mountRouters(): Router<HangarState>[] {
-    return this.options.routes.map((contribution) => {
-      const router = new Router<HangarState>({ prefix: contribution.mount === 'root' ? undefined : '/api' });
-      router.use(contribution.router.routes());
-      return router;
+  private mountRouters(): MountedRouter[] {
+    return this.options.routes.map(({ pluginId, value }) => {
+      const router = new Router<HangarState>({ prefix: value.mount === 'root' ? undefined : '/api' });
+      router.use(value.router.routes());
+      return { pluginId, name: value.name, router };
     });
   }
 
@@ -131,11 +162,11 @@ export class HttpHost {
     const steps = hostSteps({
       ...this.options,
       readiness: () => this.readiness,
-      isPublic: (path) => this.publicPaths.has(path),
+      isPublic: (path, method) => this.table.isPublic(path, method),
       websocket: this.ws,
       upgrade: (path, ctx) => this.upgrade(path, ctx),
     });
-    const routers = this.mounts.map((router) => ({
+    const routers = this.mounts.map(({ router }) => ({
       router,
       chain: [router.routes(), router.allowedMethods({ throw: true, methodNotAllowed, notImplemented })] as HostMiddleware[],
     }));
@@ -160,8 +191,9 @@ export class HttpHost {
   }
 
   private async upgrade(path: string, ctx: Koa.ParameterizedContext<HangarState>): Promise<void> {
-    const route = this.options.wsRoutes.find((candidate) => candidate.path === path);
+    const route = this.wsRoutes.get(path)?.value;
     if (!route) throw new NotFoundError(`No WebSocket endpoint at /api/ws/${path}`);
+    await this.authorizer.authorize(ctx.state.principal, route.permission);
     const accept = acceptWebSocket(ctx);
     if (!accept) throw new ValidationError(`/api/ws/${path} needs a WebSocket upgrade request`);
     const socket = await accept();

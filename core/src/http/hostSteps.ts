@@ -28,7 +28,7 @@ export interface HostStepDeps {
   readonly authenticators: readonly Authenticator[];
   readonly requestHooks?: readonly RequestHook[];
   readonly readiness: () => Readiness;
-  /** Whether `method path` needs no authentication: authenticators are not asked. */
+  /** Whether `method path` is a route declared `permission.public()`: authenticators are not asked. */
   readonly isPublic: (path: string, method: string) => boolean;
   /** The upgrade middleware (koa-easy-ws): sets `ctx.ws` on upgrade requests. */
   readonly websocket: HostMiddleware;
