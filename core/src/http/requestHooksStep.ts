@@ -61,13 +61,13 @@ export function requestHooksStep(hooks: readonly RequestHook[], logger: Logger):
   return async (ctx, next) => {
     const started = performance.now();
     const request = new HookRequest(ctx);
-    let reported = false;
+    let reported = responseHooks.length === 0;
     const report = (status: number, completed: boolean): void => {
-      if (reported || responseHooks.length === 0) return;
+      if (reported) return;
       reported = true;
       respond(request, { status, completed, duration_ms: Math.round((performance.now() - started) * 1000) / 1000 });
     };
-    ctx.res.once('close', () => report(ctx.res.statusCode, ctx.res.writableFinished));
+    if (!reported) ctx.res.once('close', () => report(ctx.res.statusCode, ctx.res.writableFinished));
     for (const hook of requestHooks) await hook.onRequest?.(request);
     await next();
     // An accepted upgrade leaves the response to the socket: report the handshake now, not at hang-up.
