@@ -16,8 +16,10 @@ import { authenticatorsExtensionPoint } from './extensions/auth.js';
 import { configSectionsExtensionPoint } from './extensions/configSections.js';
 import { eventSinksExtensionPoint } from './extensions/eventSinks.js';
 import { httpRoutesExtensionPoint } from './extensions/httpRoutes.js';
+import { requestHooksExtensionPoint } from './extensions/requestHooks.js';
 import { wsRoutesExtensionPoint } from './extensions/wsRoutes.js';
 import { HttpHost } from './http/HttpHost.js';
+import type { MountedRoute } from './http/routeTable.js';
 import { isLoopback } from './http/isLoopback.js';
 import { CORE_VERSION, ROOT_DIR } from './kernel/coreVersion.js';
 import type { PluginDefinition } from './kernel/definePlugin.js';
@@ -190,9 +192,10 @@ export class Hangar {
       });
       await restoreRegistry(registry, eventBus, configServers(config, serverSchema), logger);
       host?.mount({
-        routes: extensions.get(httpRoutesExtensionPoint),
-        wsRoutes: extensions.get(wsRoutesExtensionPoint),
+        routes: extensions.entries(httpRoutesExtensionPoint),
+        wsRoutes: extensions.entries(wsRoutesExtensionPoint),
         authenticators: extensions.get(authenticatorsExtensionPoint),
+        requestHooks: extensions.get(requestHooksExtensionPoint),
       });
       await kernel.start();
     } catch (error) {
@@ -218,6 +221,15 @@ export class Hangar {
   get url(): string | undefined {
     const address = this.address;
     return address ? urlOf(address) : undefined;
+  }
+
+  /**
+   * Every HTTP route served, with its methods, full path, contributing plugin and declared access
+   * (permission, public, or undeclared), the probes and WebSocket routes included; empty in stdio
+   * mode. For tests and documentation.
+   */
+  routes(): readonly MountedRoute[] {
+    return this.host?.routes() ?? [];
   }
 
   /**

@@ -96,6 +96,8 @@ export { upcastersExtensionPoint } from './extensions/upcasters.js';
 export type { Upcaster } from './extensions/upcasters.js';
 export { httpRoutesExtensionPoint } from './extensions/httpRoutes.js';
 export type { HttpRoutes } from './extensions/httpRoutes.js';
+export { requestHooksExtensionPoint } from './extensions/requestHooks.js';
+export type { RequestHook, HttpRequestInfo, HttpResponseInfo } from './extensions/requestHooks.js';
 export { wsRoutesExtensionPoint } from './extensions/wsRoutes.js';
 export type { WsRoute, WsConnectionContext } from './extensions/wsRoutes.js';
 export { registryToolsExtensionPoint } from './extensions/registryTools.js';
@@ -159,6 +161,9 @@ export { Redactor, redactorRef, MASK, MASK_CHANGED } from './config/redact.js';
 
 // HTTP
 export type { HangarState } from './http/HttpHost.js';
+export { permission } from './http/permission.js';
+export type { PermissionResource, RouteDeclaration } from './http/permission.js';
+export type { MountedRoute, RouteAccess } from './http/routeTable.js';
 export { toErrorBody } from './http/errorMiddleware.js';
 export type { ErrorBody } from './http/errorMiddleware.js';
 

@@ -68,7 +68,7 @@ test('stdio mode keeps stdout for JSON-RPC: logs go to stderr; closing stdin exi
   const dir = await tempDir(t);
   const plugins = await writeIn(dir, 'plugins.json', { plugins: [] });
   const run = runCli(t, ['--plugins', plugins, '--data-dir', dir, '--log-level', 'debug']);
-  for (let i = 0; i < 200 && !run.stderr.includes('Hangar ready (stdio)'); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 600 && !run.stderr.includes('Hangar ready (stdio)'); i++) await new Promise((r) => setTimeout(r, 50));
   t.regex(run.stderr, /Hangar ready \(stdio\)/);
   t.regex(run.stderr, /plugin load tree/);
   run.child.stdin.end();
@@ -105,7 +105,7 @@ test('SIGTERM while a plugin is still initialising waits for it, stops it, and e
     plugins: [{ id: 'slow-init', module: path.join(ROOT, 'test/fixtures/plugins/slow-init.mjs'), options: { ms: 1500 } }],
   });
   const run = runCli(t, ['--http', '--port', '0', '--plugins', plugins, '--data-dir', dir]);
-  for (let i = 0; i < 200 && !run.stderr.includes('slow-init waiting'); i++) await new Promise((r) => setTimeout(r, 25));
+  for (let i = 0; i < 800 && !run.stderr.includes('slow-init waiting'); i++) await new Promise((r) => setTimeout(r, 25));
   t.regex(run.stderr, /slow-init waiting/);
   run.child.kill('SIGTERM');
   t.is(await run.exited, 0);

@@ -43,7 +43,11 @@ export class EventStreamHub implements EventSink {
   private closing = false;
 
   /** The WebSocket route contribution for `/api/ws/events`. */
-  readonly route: WsRoute = { path: 'events', handle: (socket) => this.connect(socket) };
+  readonly route: WsRoute = {
+    path: 'events',
+    permission: { action: 'events:read', resource: 'global' },
+    handle: (socket) => this.connect(socket),
+  };
 
   constructor(private readonly deps: EventStreamHubDeps) {}
 

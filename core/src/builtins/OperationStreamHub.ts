@@ -55,7 +55,11 @@ export class OperationStreamHub {
   private closing = false;
 
   /** The WebSocket route contribution for `/api/ws/operations`. */
-  readonly route: WsRoute = { path: 'operations', handle: (socket) => this.connect(socket) };
+  readonly route: WsRoute = {
+    path: 'operations',
+    permission: { action: 'operations:read', resource: 'global' },
+    handle: (socket) => this.connect(socket),
+  };
 
   constructor(private readonly deps: OperationStreamHubDeps) {
     this.unsubscribe = deps.operations.subscribe((event, operation) => this.dispatch(event, operation));

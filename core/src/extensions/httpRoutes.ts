@@ -11,7 +11,10 @@ declare module 'koa' {
   }
 }
 
-/** A Koa router a plugin contributes. */
+/**
+ * A Koa router a plugin contributes. Every route declares what it needs as its first middleware,
+ * `permission(action, resource?)` or `permission.public()` (see `permission`).
+ */
 export interface HttpRoutes {
   /** Names the contribution in logs. */
   readonly name: string;
@@ -19,13 +22,14 @@ export interface HttpRoutes {
   readonly router: Router<HangarState>;
   /** `api` (default) mounts under `/api`; `root` at `/` (for `/metrics`, the dashboard). */
   readonly mount?: 'api' | 'root';
-  /** Paths (relative to the mount) that need no authentication, like `/metrics`. */
-  readonly publicPaths?: readonly string[];
 }
 
 /**
  * `core.httpRoutes` — sequential: routers are composed in load order into the Koa app after the
- * kernel's own middleware (error mapping, JSON body, authentication). The first router whose
- * route matches answers; unmatched paths fall through to a 404 / 405 in the error body shape.
+ * kernel's own steps (error mapping, request hooks, authentication, JSON body). Two routes with
+ * the same method and path (after the mount prefix), from one plugin or two, fail the boot with
+ * `ExtensionConflictError` naming both. Each route's declared permission is checked before its
+ * handler; a route that declares none is refused with 403 while authentication is on. Unmatched
+ * paths fall through to a 404 / 405 in the error body shape.
  */
 export const httpRoutesExtensionPoint = extensionPoint<HttpRoutes>('core.httpRoutes');

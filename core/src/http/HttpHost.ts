@@ -6,20 +6,15 @@ import Koa from 'koa';
 import compose from 'koa-compose';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import {
-  MethodNotAllowedError,
-  NotFoundError,
-  NotImplementedError,
-  ServiceUnavailableError,
-  ValidationError,
-} from '../errors.js';
-import { principalRef, type Authenticator, type Principal } from '../extensions/auth.js';
+import { MethodNotAllowedError, NotFoundError, NotImplementedError, ValidationError } from '../errors.js';
+import { authorizerRef, type Authenticator, type Authorizer, type Principal } from '../extensions/auth.js';
 import type { HttpRoutes } from '../extensions/httpRoutes.js';
+import type { RequestHook } from '../extensions/requestHooks.js';
 import type { WsRoute } from '../extensions/wsRoutes.js';
+import type { Contribution } from '../kernel/ExtensionRegistry.js';
 import type { ServiceContainer } from '../kernel/ServiceContainer.js';
-import { authenticate, authRequestOf } from './authenticate.js';
-import { errorMiddleware } from './errorMiddleware.js';
-import { jsonBody } from './jsonBody.js';
+import { hostSteps } from './hostSteps.js';
+import { RouteTable, type MountedRoute, type MountedRouter } from './routeTable.js';
 import { acceptWebSocket, createWebSocketMiddleware } from './websocket.js';
 
 /** Readiness as the host reports it on `/ready`. */
@@ -33,35 +28,10 @@ export interface HangarState {
   services: ServiceContainer;
 }
 
-/**
- * A request's `ctx.state`: the principal, and its DI scope made on first use — most requests
- * (every MCP message) never resolve anything from it, and a scope per request is a measurable
- * share of a fast MCP call.
- */
-class RequestState implements HangarState {
-  private scope: ServiceContainer | undefined;
-
-  constructor(
-    public principal: Principal,
-    private readonly container: ServiceContainer,
-  ) {}
-
-  get services(): ServiceContainer {
-    if (!this.scope) {
-      this.scope = this.container.createScope();
-      this.scope.register(principalRef, this.principal);
-    }
-    return this.scope;
-  }
-
-  set services(scope: ServiceContainer) {
-    this.scope = scope;
-  }
-}
-
 /** What the host is built from. */
 export interface HttpHostOptions {
   readonly logger: Logger;
+  /** The kernel's container; `core.authorizer` must be registered before the host is built. */
   readonly container: ServiceContainer;
   /** Interval of WebSocket ping frames; a peer that misses one is dropped. Default 30 s. */
   readonly wsPingIntervalMs?: number;
@@ -69,12 +39,13 @@ export interface HttpHostOptions {
 
 /** What plugins contributed, mounted once every plugin has initialised. */
 export interface HttpMounts {
-  readonly routes: readonly HttpRoutes[];
-  readonly wsRoutes: readonly WsRoute[];
+  /** The `core.httpRoutes` contributions with the plugin that made each (conflicts name both). */
+  readonly routes: readonly Contribution<HttpRoutes>[];
+  readonly wsRoutes: readonly Contribution<WsRoute>[];
   readonly authenticators: readonly Authenticator[];
+  /** The `core.requestHooks` contributions, in load order (the host sorts them by `order`). */
+  readonly requestHooks?: readonly RequestHook[];
 }
-
-const ALWAYS_OPEN = new Set(['/health', '/ready']);
 
 /**
  * Paths worth a direct lane (see `build`): MCP messages (`/mcp`, and `/messages` of the legacy SSE
@@ -82,44 +53,89 @@ const ALWAYS_OPEN = new Set(['/health', '/ready']);
  */
 const DIRECT_PATHS = ['/mcp', '/messages'];
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+const PROBES: readonly MountedRoute[] = ['/health', '/ready'].map((path) => ({
+  methods: ['GET', 'HEAD'],
+  path,
+  pluginId: 'core',
+  name: 'probes',
+  access: { kind: 'public' },
+}));
 
 type HangarContext = Koa.ParameterizedContext<HangarState>;
+
+/** The steps that answer while plugins initialise: error mapping, the probes, the 503 gate. */
+const PRE_MOUNT_STEPS = new Set(['errors', 'probes', 'readiness']);
 type HostMiddleware = Koa.Middleware<HangarState>;
 
 /**
- * The Koa application: error mapping, readiness gate, authentication, JSON bodies, the
- * contributed routers under `/api` (or `/`), WebSocket upgrades routed by path to `wsRoutes`, and
- * 404/405 in the error body shape. `/health` always answers; `/ready` and every other route answer
- * 503 until the kernel marks the host ready, and again while it stops. `/mcp` requests take a
- * direct lane through the same steps, past the middleware and routers that would only pass them on.
+ * The Koa application. Its steps, in order: error mapping, 404 on the way out, the probes
+ * (`/health` always answers; `/ready` 200 only once ready), the request hooks (`core.requestHooks`,
+ * when any), the readiness gate (503 until the kernel marks the host ready, and again while it
+ * stops), WebSocket upgrades, authentication (skipped for routes declared `permission.public()`),
+ * JSON bodies of `/api`, WebSocket routes on `/api/ws/<path>` (their `permission` checked before
+ * the upgrade is accepted), then the contributed routers under `/api` (or `/`), each route
+ * checking its declared permission first (see `RouteTable`), and 404/405 in the error body shape.
+ * `/mcp` and `/messages` take a direct lane through the same steps, past those that would only
+ * pass them on.
  */
 export class HttpHost {
   readonly app = new Koa<HangarState>();
   private server: Server | undefined;
   private readiness: Readiness = 'starting';
   private readonly ws = createWebSocketMiddleware();
-  private readonly publicPaths = new Set(ALWAYS_OPEN);
   private pingTimer: NodeJS.Timeout | undefined;
-  private mounts: HttpMounts = { routes: [], wsRoutes: [], authenticators: [] };
-  /** Until `mount`: `/health`, `/ready` and 503 for the rest (plugins are still initialising). */
-  private handler: Koa.Middleware<HangarState>;
+  private readonly authorizer: Authorizer;
+  private table: RouteTable | undefined;
+  private readonly wsRoutes = new Map<string, Contribution<WsRoute>>();
+  /** Until `mount`: the probes, and 503 `starting` for everything else (plugins are initialising). */
+  private handler: HostMiddleware;
 
   constructor(private readonly options: HttpHostOptions) {
     this.app.proxy = false;
     this.app.silent = true;
-    this.handler = compose([errorMiddleware(options.logger), this.readinessGate()]);
+    this.authorizer = options.container.resolve(authorizerRef);
+    this.handler = compose(
+      hostSteps({ ...this.stepDeps(), authenticators: [] })
+        .filter((step) => PRE_MOUNT_STEPS.has(step.name))
+        .map((step) => step.middleware),
+    );
     this.app.use((ctx, next) => this.handler(ctx, next) as Promise<void>);
   }
 
-  /** Mounts the contributed routes, WebSocket routes and authenticators; called once, after every init. */
+  /**
+   * Mounts what plugins contributed (routes, WebSocket routes, authenticators, request hooks);
+   * called once, after every init. Two routes with the same method and path fail here, naming both
+   * plugins.
+   */
   mount(mounts: HttpMounts): void {
-    this.mounts = mounts;
-    this.handler = this.build();
+    for (const entry of mounts.wsRoutes) this.wsRoutes.set(entry.value.path, entry);
+    const routers = this.mountRouters(mounts.routes);
+    const table = new RouteTable(routers, this.authorizer);
+    this.table = table;
+    this.handler = this.build(mounts, routers, table);
+    if (table.undeclared.length > 0) {
+      this.options.logger.warn(
+        { routes: table.undeclared, refused: this.authorizer.enabled },
+        `${table.undeclared.length} HTTP route(s) declare no permission (refused while authentication is on): ${table.undeclared.join('; ')}`,
+      );
+    }
   }
 
   /** Marks readiness; `/ready` answers 200 only in `ready`. */
   setReadiness(readiness: Readiness): void {
     this.readiness = readiness;
+  }
+
+  /** Every route the host serves: the probes, the contributed routes, the WebSocket routes. */
+  routes(): readonly MountedRoute[] {
+    const ws = [...this.wsRoutes.values()].map(({ pluginId, value }): MountedRoute => ({
+      methods: ['GET'],
+      path: `/api/ws/${value.path}`,
+      pluginId,
+      name: 'websocket',
+      access: { kind: 'permission', ...value.permission },
+    }));
+    return [...PROBES, ...(this.table?.routes ?? []), ...ws];
   }
 
   /** Starts listening; resolves with the bound address. */
@@ -156,88 +172,50 @@ export class HttpHost {
     clearTimeout(force);
   }
 
-  /** `/health` always 200; `/ready` 200 only when ready; every other path 503 until then. */
-  private readinessGate(): HostMiddleware {
-    return async (ctx, next) => {
-      if (ctx.path === '/health') {
-        ctx.body = { status: 'ok' };
-        return;
-      }
-      if (ctx.path === '/ready') {
-        ctx.status = this.readiness === 'ready' ? 200 : 503;
-        ctx.body = { status: this.readiness };
-        return;
-      }
-      if (this.readiness !== 'ready') throw new ServiceUnavailableError(`Hangar is ${this.readiness}; try again shortly`);
-      await next();
+  /** A parent router per contribution carries the mount prefix, so the plugin's own router is never mutated. */
+  private mountRouters(routes: readonly Contribution<HttpRoutes>[]): MountedRouter[] {
+    return routes.map(({ pluginId, value }) => {
+      const router = new Router<HangarState>({ prefix: value.mount === 'root' ? undefined : '/api' });
+      router.use(value.router.routes());
+      return { pluginId, name: value.name, router };
+    });
+  }
+
+  /** What every step list is built from, before and after `mount`. */
+  private stepDeps() {
+    return {
+      logger: this.options.logger,
+      container: this.options.container,
+      readiness: () => this.readiness,
+      isPublic: (path: string, method: string) => this.table?.isPublic(path, method) ?? false,
+      websocket: this.ws,
+      upgrade: (path: string, ctx: HangarContext) => this.upgrade(path, ctx),
     };
   }
 
-  private build(): Koa.Middleware<HangarState> {
-    const { logger, container } = this.options;
-    const { routes, authenticators } = this.mounts;
-    for (const route of routes) {
-      for (const publicPath of route.publicPaths ?? [])
-        this.publicPaths.add(route.mount === 'root' ? publicPath : `/api${publicPath}`);
-    }
-
-    const errors = errorMiddleware(logger);
-    const notFound: HostMiddleware = async (ctx, next) => {
-      await next();
-      // Checked on the way out, after every router's allowedMethods has had its say (405).
-      if (ctx.status === 404 && ctx.body == null && ctx.respond !== false) {
-        throw new NotFoundError(`No route for ${ctx.method} ${ctx.path}`);
-      }
-    };
-    const readiness = this.readinessGate();
-    const authentication: HostMiddleware = async (ctx, next) => {
-      const upgrade = acceptWebSocket(ctx) !== undefined;
-      const open = this.publicPaths.has(ctx.path);
-      // Koa parses the query string anew for every request; most (every MCP message) have none.
-      const query = ctx.querystring === '' ? {} : ctx.query;
-      const principal = open
-        ? await authenticate([], authRequestOf('http', ctx.path, ctx.headers, query))
-        : await authenticate(authenticators, authRequestOf(upgrade ? 'websocket' : 'http', ctx.path, ctx.headers, query));
-      ctx.state = Object.assign(new RequestState(principal, container), ctx.state);
-      await next();
-    };
-    const parseJson = jsonBody();
-    const bodies: HostMiddleware = async (ctx, next) => {
-      if (ctx.path.startsWith('/api/')) await parseJson(ctx, next);
-      else await next();
-    };
-    const upgrades: HostMiddleware = async (ctx, next) => {
-      if (ctx.path.startsWith('/api/ws/')) await this.upgrade(ctx.path.slice('/api/ws/'.length), ctx);
-      else await next();
-    };
-    const mounts = routes.map((contribution) => {
-      // A parent router carries the mount prefix so the plugin's own router is never mutated.
-      const mount = new Router<HangarState>({ prefix: contribution.mount === 'root' ? undefined : '/api' });
-      mount.use(contribution.router.routes());
-      const chain = [mount.routes(), mount.allowedMethods({ throw: true, methodNotAllowed, notImplemented })] as HostMiddleware[];
-      return { mount, chain };
+  private build(mounts: HttpMounts, mounted: readonly MountedRouter[], table: RouteTable): HostMiddleware {
+    const steps = hostSteps({
+      ...this.stepDeps(),
+      authenticators: mounts.authenticators,
+      requestHooks: mounts.requestHooks,
+      isPublic: (path, method) => table.isPublic(path, method),
     });
+    const routers = mounted.map(({ router }) => ({
+      router,
+      chain: [router.routes(), router.allowedMethods({ throw: true, methodNotAllowed, notImplemented })] as HostMiddleware[],
+    }));
 
-    // Direct lanes: a path every MCP message takes skips the middleware that would only pass it on
-    // (WebSocket upgrades, JSON bodies of `/api`, the routers with no route or middleware for it).
-    // What is left runs as before, in the same order: errors, readiness, authentication, then the
-    // routers that claim the path. An upgrade request always takes the full chain.
+    // Direct lanes: a path every MCP message takes skips the steps that would only pass it on
+    // (probes, WebSocket upgrades, JSON bodies of `/api`, the routers with no route or middleware
+    // for it). What is left runs in the same order as the general chain, because both come from
+    // `steps`. An upgrade request always takes the general chain.
     const lanes = new Map<string, (ctx: HangarContext) => Promise<unknown>>();
+    const direct = steps.filter((step) => step.direct).map((step) => step.middleware);
     for (const path of DIRECT_PATHS) {
-      const claimants = mounts.filter(({ mount }) => METHODS.some((method) => mount.match(path, method).path.length > 0));
-      const routers = claimants.flatMap(({ chain }) => chain);
-      if (routers.length > 0) lanes.set(path, compose([errors, notFound, readiness, authentication, ...routers]));
+      const claimants = routers.filter(({ router }) => METHODS.some((method) => router.match(path, method).path.length > 0));
+      if (claimants.length > 0) lanes.set(path, compose([...direct, ...claimants.flatMap(({ chain }) => chain)]));
     }
-    const general = compose([
-      errors,
-      notFound,
-      readiness,
-      this.ws,
-      authentication,
-      bodies,
-      upgrades,
-      ...mounts.flatMap(({ chain }) => chain),
-    ] as HostMiddleware[]);
+    const general = compose([...steps.map((step) => step.middleware), ...routers.flatMap(({ chain }) => chain)]);
     return (ctx, next) => {
       const lane = ctx.req.headers.upgrade === undefined ? lanes.get(ctx.path) : undefined;
       return lane ? lane(ctx) : general(ctx, next);
@@ -245,8 +223,9 @@ export class HttpHost {
   }
 
   private async upgrade(path: string, ctx: Koa.ParameterizedContext<HangarState>): Promise<void> {
-    const route = this.mounts.wsRoutes.find((candidate) => candidate.path === path);
+    const route = this.wsRoutes.get(path)?.value;
     if (!route) throw new NotFoundError(`No WebSocket endpoint at /api/ws/${path}`);
+    await this.authorizer.authorize(ctx.state.principal, route.permission);
     const accept = acceptWebSocket(ctx);
     if (!accept) throw new ValidationError(`/api/ws/${path} needs a WebSocket upgrade request`);
     const socket = await accept();

@@ -12,6 +12,7 @@ import type { HttpRoutes } from '../extensions/httpRoutes.js';
 import type { RegistryTool } from '../extensions/registryTools.js';
 import { authenticate } from '../http/authenticate.js';
 import type { HangarState } from '../http/HttpHost.js';
+import { permission } from '../http/permission.js';
 import type { OperationRegistry } from '../operations/OperationRegistry.js';
 import type { ToolInvoker } from '../invocation/ToolInvoker.js';
 import type { McpServerRegistry, RegistryChange } from '../lifecycle/McpServerRegistry.js';
@@ -70,13 +71,15 @@ export class McpFace {
 
   constructor(deps: McpFaceDeps) {
     const router = new Router<HangarState>();
-    router.all('/mcp', async (ctx) => {
+    // Connecting needs `mcp:connect`; what a session then lists and calls is checked per call.
+    const connect = permission('mcp:connect');
+    router.all('/mcp', connect, async (ctx) => {
       await this.guard(ctx).streamable.handle(ctx);
     });
-    router.get('/sse', async (ctx) => {
+    router.get('/sse', connect, async (ctx) => {
       await this.guard(ctx).sse.connect(ctx);
     });
-    router.post('/messages', async (ctx) => {
+    router.post('/messages', connect, async (ctx) => {
       await this.guard(ctx).sse.message(ctx);
     });
     this.routes = { name: 'mcp', router, mount: 'root' };

@@ -4,6 +4,7 @@ import { configManagerRef, type ReloadOptions } from '../config/ConfigManager.js
 import { ValidationError } from '../errors.js';
 import type { HttpRoutes } from '../extensions/httpRoutes.js';
 import type { HangarState } from '../http/HttpHost.js';
+import { permission } from '../http/permission.js';
 import { parseRequest } from './parseRequest.js';
 
 const RELOAD_FIELDS = new Set(['config_path', 'graceful']);
@@ -11,27 +12,29 @@ const RELOAD_FIELDS = new Set(['config_path', 'graceful']);
 /**
  * `/api/config/...` (seed 001 "Configuration"): the masked config, reload, export, backup and the
  * diff against the file on disk. The work is the `ConfigManager` service's, resolved per request.
+ * Reading (`GET`, export, diff) needs `config:read`, reload `config:reload`, a backup (a file
+ * written beside the config) `config:write`.
  */
 export function createConfigRoutes(): HttpRoutes {
   const router = new Router<HangarState>();
 
-  router.get('/config', (ctx) => {
+  router.get('/config', permission('config:read'), (ctx) => {
     ctx.body = manager(ctx).get();
   });
 
-  router.post('/config/reload', async (ctx) => {
+  router.post('/config/reload', permission('config:reload'), async (ctx) => {
     ctx.body = { status: 'reloaded', result: await manager(ctx).reload(reloadOptions(parseRequest.optionalBody(ctx))) };
   });
 
-  router.post('/config/export', (ctx) => {
+  router.post('/config/export', permission('config:read'), (ctx) => {
     ctx.body = { yaml: manager(ctx).exportYaml() };
   });
 
-  router.post('/config/backup', async (ctx) => {
+  router.post('/config/backup', permission('config:write'), async (ctx) => {
     ctx.body = await manager(ctx).backup();
   });
 
-  router.get('/config/diff', async (ctx) => {
+  router.get('/config/diff', permission('config:read'), async (ctx) => {
     ctx.body = await manager(ctx).diff();
   });
 

@@ -3,6 +3,7 @@ import type { HttpRoutes } from '../extensions/httpRoutes.js';
 import { eventFrame } from '../events/eventFrames.js';
 import { mcpServerStream } from '../events/store/EventStore.js';
 import type { HangarState } from '../http/HttpHost.js';
+import { permission } from '../http/permission.js';
 import { eventBusRef } from '../services/coreServices.js';
 import { parseRequest } from './parseRequest.js';
 
@@ -14,7 +15,7 @@ import { parseRequest } from './parseRequest.js';
 export function createEventsRoutes(): HttpRoutes {
   const router = new Router<HangarState>();
 
-  router.get('/events', async (ctx) => {
+  router.get('/events', permission('events:read'), async (ctx) => {
     const from_position = parseRequest.queryInt(ctx, 'from_position', { min: 1, default: 1 });
     const limit = parseRequest.queryInt(ctx, 'limit', { min: 1, max: 1000, default: 100 });
     const eventTypes = listParam(parseRequest.queryString(ctx, 'event_type'));

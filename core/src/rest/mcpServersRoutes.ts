@@ -6,6 +6,7 @@ import { redactorRef } from '../config/redact.js';
 import { ValidationError } from '../errors.js';
 import type { HttpRoutes } from '../extensions/httpRoutes.js';
 import type { HangarState } from '../http/HttpHost.js';
+import { permission } from '../http/permission.js';
 import { toolInvokerRef } from '../invocation/ToolInvoker.js';
 import { mcpServersRef } from '../lifecycle/McpServerRegistry.js';
 import { MCP_SERVER_STATES, type McpServerState } from '../lifecycle/McpServerState.js';
@@ -16,6 +17,9 @@ import { parseRequest } from './parseRequest.js';
 
 type Context = ParameterizedContext<HangarState, { params: Record<string, string> }>;
 
+/** The resource of the routes on one server: `mcp_server:<id>`. */
+const server = (params: Readonly<Record<string, string>>): string => `mcp_server:${params.id}`;
+
 /** Longest `correlation_id` accepted; it is copied into every event of the call. */
 const MAX_CORRELATION_ID = 256;
 
@@ -23,11 +27,12 @@ const MAX_CORRELATION_ID = 256;
  * `/api/mcp_servers/...` (seed 001, plus `POST .../tools/{tool}/invoke`): list, create, read,
  * update, delete, start, stop, tools, health, logs, invocation history and invoke. Services are
  * resolved per request from the request's scope. Every malformed input is a 4xx naming the field.
+ * Each route declares its `mcp_server:<verb>` permission, on `mcp_server:<id>` where there is one.
  */
 export function createMcpServersRoutes(): HttpRoutes {
   const router = new Router<HangarState>();
 
-  router.get('/mcp_servers', (ctx) => {
+  router.get('/mcp_servers', permission('mcp_server:read'), (ctx) => {
     const state = parseRequest.queryString(ctx, 'state');
     if (state !== undefined && !MCP_SERVER_STATES.includes(state as McpServerState)) {
       throw new ValidationError(`state: must be one of ${MCP_SERVER_STATES.join(', ')}`);
@@ -41,7 +46,7 @@ export function createMcpServersRoutes(): HttpRoutes {
   });
 
   // Changes to the set of servers answer only once their event is stored: a 201 survives a crash.
-  router.post('/mcp_servers', async (ctx) => {
+  router.post('/mcp_servers', permission('mcp_server:create'), async (ctx) => {
     const { mcp_server_id: id, ...config } = parseRequest.body(ctx);
     if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
       throw new ValidationError('mcp_server_id: is required and must match ^[a-zA-Z0-9_-]{1,64}$');
@@ -53,13 +58,13 @@ export function createMcpServersRoutes(): HttpRoutes {
     ctx.body = { mcp_server_id: id, created: true };
   });
 
-  router.get('/mcp_servers/:id', (ctx) => {
+  router.get('/mcp_servers/:id', permission('mcp_server:read', server), (ctx) => {
     const { server, invoker } = serverOf(ctx);
     const redactor = ctx.state.services.resolve(redactorRef);
     ctx.body = mcpServerViews.detail(server, invoker.visibleTools(server, ctx.state.principal), redactor);
   });
 
-  router.put('/mcp_servers/:id', async (ctx) => {
+  router.put('/mcp_servers/:id', permission('mcp_server:update', server), async (ctx) => {
     const { mcp_server_id: id, ...patch } = parseRequest.body(ctx);
     const { server, registry, bus } = serverOf(ctx);
     if (id !== undefined && id !== server.id) throw new ValidationError('mcp_server_id: cannot be changed');
@@ -68,40 +73,40 @@ export function createMcpServersRoutes(): HttpRoutes {
     ctx.body = { mcp_server_id: server.id, updated: true };
   });
 
-  router.delete('/mcp_servers/:id', async (ctx) => {
+  router.delete('/mcp_servers/:id', permission('mcp_server:delete', server), async (ctx) => {
     const { server, registry, bus } = serverOf(ctx);
     await registry.deregister(server.id, 'deregistered', ctx.state.principal);
     await bus.settled();
     ctx.body = { mcp_server_id: server.id, deleted: true };
   });
 
-  router.post('/mcp_servers/:id/start', async (ctx) => {
+  router.post('/mcp_servers/:id/start', permission('mcp_server:start', server), async (ctx) => {
     ctx.body = await serverOf(ctx).server.start(ctx.state.principal);
   });
 
-  router.post('/mcp_servers/:id/stop', async (ctx) => {
+  router.post('/mcp_servers/:id/stop', permission('mcp_server:stop', server), async (ctx) => {
     const reason = parseRequest.optionalString(parseRequest.optionalBody(ctx), 'reason');
     ctx.body = await serverOf(ctx).server.stop(reason || 'user_request', ctx.state.principal);
   });
 
-  router.get('/mcp_servers/:id/tools', (ctx) => {
+  router.get('/mcp_servers/:id/tools', permission('mcp_server:read', server), (ctx) => {
     const { server, invoker } = serverOf(ctx);
     ctx.body = { tools: invoker.visibleTools(server, ctx.state.principal).map((tool) => mcpServerViews.tool(tool)) };
   });
 
-  router.get('/mcp_servers/:id/health', (ctx) => {
+  router.get('/mcp_servers/:id/health', permission('mcp_server:read', server), (ctx) => {
     const { server } = serverOf(ctx);
     ctx.body = { mcp_server_id: server.id, state: server.state, ...server.health() };
   });
 
-  router.get('/mcp_servers/:id/logs', (ctx) => {
+  router.get('/mcp_servers/:id/logs', permission('mcp_server:read', server), (ctx) => {
     const lines = parseRequest.queryInt(ctx, 'lines', { min: 1, max: 1000, default: 100 });
     const { server } = serverOf(ctx);
     const logs = server.logs(lines);
     ctx.body = { logs, mcp_server_id: server.id, count: logs.length };
   });
 
-  router.get('/mcp_servers/:id/tools/history', async (ctx) => {
+  router.get('/mcp_servers/:id/tools/history', permission('mcp_server:read', server), async (ctx) => {
     const limit = parseRequest.queryInt(ctx, 'limit', { min: 1, max: 500, default: 100 });
     const from_position = parseRequest.queryInt(ctx, 'from_position', { min: 0, default: 0 });
     const { server, invoker } = serverOf(ctx);
@@ -109,7 +114,7 @@ export function createMcpServersRoutes(): HttpRoutes {
     ctx.body = { mcp_server_id: server.id, history, total };
   });
 
-  router.post('/mcp_servers/:id/tools/:tool/invoke', async (ctx) => {
+  router.post('/mcp_servers/:id/tools/:tool/invoke', permission('mcp_server:invoke', server), async (ctx) => {
     const body = parseRequest.optionalBody(ctx);
     const args = parseRequest.optionalObject(body, 'arguments');
     const timeout_s = body?.timeout_s;

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import { ValidationError } from '../errors.js';
 import type { HttpRoutes } from '../extensions/httpRoutes.js';
 import type { HangarState } from '../http/HttpHost.js';
+import { permission } from '../http/permission.js';
 import { OPERATION_STATUSES, type OperationStatus } from '../operations/Operation.js';
 import { operationsRef } from '../operations/OperationRegistry.js';
 import { parseRequest } from './parseRequest.js';
@@ -18,7 +19,7 @@ const CANCEL_WAIT_MS = 5000;
 export function createOperationsRoutes(): HttpRoutes {
   const router = new Router<HangarState>();
 
-  router.get('/operations', (ctx) => {
+  router.get('/operations', permission('operations:read'), (ctx) => {
     const status = parseRequest.queryString(ctx, 'status');
     if (status !== undefined && !OPERATION_STATUSES.includes(status as OperationStatus)) {
       throw new ValidationError(`status: must be one of ${OPERATION_STATUSES.join(', ')}`);
@@ -27,14 +28,14 @@ export function createOperationsRoutes(): HttpRoutes {
     ctx.body = { operations, total: operations.length };
   });
 
-  router.get('/operations/:id', (ctx) => {
+  router.get('/operations/:id', permission('operations:read'), (ctx) => {
     const operation = ctx.state.services.resolve(operationsRef).get(ctx.params.id!);
     ctx.body = { operation: operation.view(), events: operation.events() };
   });
 
   // Answers once the operation has ended, so the status is final; a call stuck where it cannot be
   // interrupted (a server still starting) answers `running` after CANCEL_WAIT_MS and ends later.
-  router.post('/operations/:id/cancel', async (ctx) => {
+  router.post('/operations/:id/cancel', permission('operations:cancel'), async (ctx) => {
     const reason = parseRequest.optionalString(parseRequest.optionalBody(ctx), 'reason');
     const operation = ctx.state.services.resolve(operationsRef).cancel(ctx.params.id!, reason || 'cancelled by request');
     const timer = new AbortController();

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { HttpRoutes } from '../extensions/httpRoutes.js';
 import type { HangarState } from '../http/HttpHost.js';
+import { permission } from '../http/permission.js';
 import { toolInvokerRef } from '../invocation/ToolInvoker.js';
 import { mcpServersRef } from '../lifecycle/McpServerRegistry.js';
 import { mcpServerViews } from '../lifecycle/mcpServerViews.js';
@@ -10,7 +11,7 @@ import { clockRef, runtimeRef } from '../services/coreServices.js';
 export function createSystemRoutes(): HttpRoutes {
   const router = new Router<HangarState>();
 
-  router.get('/system', (ctx) => {
+  router.get('/system', permission('system:read'), (ctx) => {
     const scope = ctx.state.services;
     ctx.body = {
       system: mcpServerViews.system(

@@ -1,6 +1,6 @@
 import Router, { type RouterContext } from '@koa/router';
-import { NotFoundError, type HangarState, type HttpRoutes } from '@hangar/core';
-import { ASSET_NAMES, type Asset, type StaticAssets } from './StaticAssets.js';
+import { NotFoundError, permission, type HangarState, type HttpRoutes } from '@hangar/core';
+import type { Asset, StaticAssets } from './StaticAssets.js';
 
 /** Where the static files are served: `/dashboard/<name>`. */
 export const ASSET_PREFIX = '/dashboard/';
@@ -20,24 +20,22 @@ const PAGE_SECURITY_POLICY = [
 ].join('; ');
 
 /**
- * The page at `/` and its files at `/dashboard/<name>`, mounted at the root. Both are public so
- * the page loads without a key and can ask for one; the data it shows comes from `/api`, which
- * needs the key when auth is on. Unknown names are a 404 in the error body shape. Files answer
+ * The page at `/` and its files at `/dashboard/<name>`, mounted at the root. Both are declared
+ * `permission.public()` (no authentication at all), so the page loads without a key and can ask
+ * for one; the data it shows comes from `/api`, which needs the key when auth is on. Unknown names are a 404 in the error body shape. Files answer
  * with `Cache-Control: no-cache` and an ETag: browsers revalidate each load and get a 304.
  */
 export function pageRoutes(assets: StaticAssets): HttpRoutes {
   const router = new Router<HangarState>();
-  router.get('/', (ctx) => serve(ctx, assets.get('index.html')!));
-  router.get(`${ASSET_PREFIX}:name`, (ctx) => {
+  router.get('/', permission.public(), (ctx) => serve(ctx, assets.get('index.html')!));
+  router.get(`${ASSET_PREFIX}:name`, permission.public(), (ctx) => {
     const name = ctx.params.name!;
     // index.html is the page; it has one address, `/`.
     const asset = name === 'index.html' ? undefined : assets.get(name);
     if (!asset) throw new NotFoundError(`No dashboard file called '${name}'`);
     serve(ctx, asset);
   });
-  // The authenticators skip exact public paths only, so every file is listed by name.
-  const publicPaths = ['/', ...ASSET_NAMES.filter((name) => name !== 'index.html').map((name) => `${ASSET_PREFIX}${name}`)];
-  return { name: 'dashboard', router, mount: 'root', publicPaths };
+  return { name: 'dashboard', router, mount: 'root' };
 }
 
 function serve(ctx: RouterContext<HangarState>, asset: Asset): void {

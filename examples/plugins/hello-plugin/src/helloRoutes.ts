@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { ValidationError, type HangarState, type HttpRoutes } from '@hangar/core';
+import { ValidationError, permission, type HangarState, type HttpRoutes } from '@hangar/core';
 import type { EventCounter } from './EventCounter.js';
 
 /** Longest `name` the route accepts, in characters. */
@@ -22,7 +22,9 @@ export interface HelloRoutesOptions {
 export function helloRoutes({ greeting, counter }: HelloRoutesOptions): HttpRoutes {
   // Paths are relative to the mount point: the kernel mounts this router under /api.
   const router = new Router<HangarState>();
-  router.get('/hello', (ctx) => {
+  // Every route declares what it needs, first: the plugin's own action, checked by the kernel's
+  // authorizer before the handler runs (a route that declares nothing is refused when auth is on).
+  router.get('/hello', permission('hello:read'), (ctx) => {
     const name = readName(ctx.query.name);
     ctx.body = { greeting: `${greeting}, ${name}`, events_seen: counter.total, events_by_type: counter.countsByType() };
   });
