@@ -55,8 +55,6 @@ export { transportsExtensionPoint } from './extensions/transports.js';
 export type { TransportFactory, TransportContext, UpstreamConnection, ServerLogLine } from './extensions/transports.js';
 export { discoverySourcesExtensionPoint } from './extensions/discoverySources.js';
 export type { DiscoverySource, DiscoverySourceFactory, DiscoveredServer } from './extensions/discoverySources.js';
-export { strategiesExtensionPoint } from './extensions/strategies.js';
-export type { LoadBalancingStrategy, MemberSelector, StrategyMember } from './extensions/strategies.js';
 export {
   authenticatorsExtensionPoint,
   policiesExtensionPoint,

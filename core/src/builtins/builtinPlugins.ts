@@ -5,7 +5,6 @@ import { mcpServerStartedV1ToV2 } from '../events/upcasters/mcpServerStartedV1To
 import { eventSinksExtensionPoint } from '../extensions/eventSinks.js';
 import { httpRoutesExtensionPoint } from '../extensions/httpRoutes.js';
 import { registryToolsExtensionPoint } from '../extensions/registryTools.js';
-import { strategiesExtensionPoint } from '../extensions/strategies.js';
 import { transportsExtensionPoint } from '../extensions/transports.js';
 import { upcastersExtensionPoint } from '../extensions/upcasters.js';
 import { wsRoutesExtensionPoint } from '../extensions/wsRoutes.js';
@@ -24,7 +23,6 @@ import { remoteTransport } from '../transports/remoteTransport.js';
 import { subprocessTransport } from '../transports/subprocessTransport.js';
 import { EventStreamHub } from './EventStreamHub.js';
 import { OperationStreamHub } from './OperationStreamHub.js';
-import { roundRobinStrategy } from './roundRobinStrategy.js';
 
 /**
  * The kernel's own features, declared as plugins through the same extension points third-party
@@ -38,14 +36,6 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
       register(env) {
         env.provide(transportsExtensionPoint, subprocessTransport);
         env.provide(transportsExtensionPoint, remoteTransport);
-        env.init({ run: () => undefined });
-      },
-    }),
-    definePlugin({
-      id: 'core-strategies',
-      coreRange: '*',
-      register(env) {
-        env.provide(strategiesExtensionPoint, roundRobinStrategy);
         env.init({ run: () => undefined });
       },
     }),
