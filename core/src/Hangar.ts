@@ -14,6 +14,7 @@ import { authenticatorsExtensionPoint } from './extensions/auth.js';
 import { configSectionsExtensionPoint } from './extensions/configSections.js';
 import { eventSinksExtensionPoint } from './extensions/eventSinks.js';
 import { httpRoutesExtensionPoint } from './extensions/httpRoutes.js';
+import { invocationInterceptorsExtensionPoint, targetResolversExtensionPoint } from './extensions/invocation.js';
 import { wsRoutesExtensionPoint } from './extensions/wsRoutes.js';
 import { HttpHost } from './http/HttpHost.js';
 import { isLoopback } from './http/isLoopback.js';
@@ -143,7 +144,19 @@ export class Hangar {
       authOn,
     );
     container.register(authorizerRef, authorizer);
-    container.register(toolInvokerRef, new ToolInvoker({ registry, eventBus, logger, clock, authorizer }));
+    container.register(
+      toolInvokerRef,
+      new ToolInvoker({
+        registry,
+        eventBus,
+        logger,
+        clock,
+        authorizer,
+        // Getters: the invoker reads the contributions on its first call, after every plugin's init.
+        targetResolvers: () => extensions.get(targetResolversExtensionPoint),
+        interceptors: () => extensions.get(invocationInterceptorsExtensionPoint),
+      }),
+    );
     container.register(
       operationsRef,
       new OperationRegistry({

@@ -35,6 +35,11 @@ export type { ServerLogEntry } from './lifecycle/LogRing.js';
 export type { DownstreamPeer, UpstreamCallOptions, UpstreamProgress } from './lifecycle/DownstreamPeer.js';
 export { backoffMs } from './lifecycle/backoff.js';
 export { ToolInvoker, toolInvokerRef } from './invocation/ToolInvoker.js';
+export type { ToolInvocationRequest, ToolInvocationOutcome, ToolInvokerOptions } from './invocation/ToolInvoker.js';
+export { InvocationTargets } from './invocation/InvocationTargets.js';
+export { ServerTarget } from './invocation/ServerTargets.js';
+export { composeInterceptors } from './invocation/composeInterceptors.js';
+export type { InvocationStep } from './invocation/composeInterceptors.js';
 export { ConfigManager, configManagerRef } from './config/ConfigManager.js';
 export { toolAllowed } from './invocation/toolAccess.js';
 
@@ -95,7 +100,10 @@ export type { HttpRoutes } from './extensions/httpRoutes.js';
 export { wsRoutesExtensionPoint } from './extensions/wsRoutes.js';
 export type { WsRoute, WsConnectionContext } from './extensions/wsRoutes.js';
 export { registryToolsExtensionPoint } from './extensions/registryTools.js';
-export type { RegistryTool } from './extensions/registryTools.js';
+export type { RegistryTool, RegistryToolCaller } from './extensions/registryTools.js';
+export { defineMetaTool } from './proxy/metaToolKit.js';
+export type { MetaToolDefinition } from './proxy/metaToolKit.js';
+export { jsonResult, errorResult } from './proxy/mcpErrors.js';
 export { configSectionsExtensionPoint, configSection } from './extensions/configSections.js';
 export type { ConfigSection } from './extensions/configSections.js';
 
