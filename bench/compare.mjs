@@ -19,6 +19,13 @@ import { MATH } from './lib/servers.mjs';
 import { median } from './lib/stats.mjs';
 import { removeTempDirs } from './lib/tempDirs.mjs';
 
+// The SDK client's fetch leaves an abort listener per request on its transport's signal (see
+// run.mjs): the MaxListeners warning is the client's, and printing it on every call would slow it.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name !== 'MaxListenersExceededWarning') console.error(`${warning.name}: ${warning.message}`);
+});
+
 const IN_FLIGHT = 16;
 const PATHS = { rest: 'REST invoke, 16 connections', http1: '/mcp, 1 session × 16 in flight', stdio: 'stdio mode, 16 in flight' };
 const PASS_THROUGH = path.join(import.meta.dirname, 'fixtures', 'passThroughPlugin.mjs');

@@ -298,5 +298,8 @@ function knownTool(server: McpServer, name: string): Tool | undefined {
 
 /** 503: every server the target could select has been tried (or it has none). */
 function noServerLeft(target: InvocationTarget, tool: string): McpServerUnavailableError {
+  if (target.kind === 'mcp_server') {
+    return new McpServerUnavailableError(`MCP server '${target.id}' was already tried for this call of tool '${tool}'`);
+  }
   return new McpServerUnavailableError(`${target.kind} '${target.id}' has no MCP server left to call tool '${tool}'`);
 }

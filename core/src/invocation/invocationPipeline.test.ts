@@ -201,6 +201,12 @@ test('a target with no member left answers 503 McpServerUnavailableError; unknow
   });
   t.is(error.message, "group 'pair' has no MCP server left to call tool 'echo'");
   t.is(error.status_code, 503);
+  // A server is a target of one: retrying it in the same call finds it tried already.
+  registry.register('solo', broken, 'api');
+  await t.throwsAsync(invoker.invoke({ mcp_server: 'solo', tool: 'echo', arguments: { text: 'x' } }), {
+    instanceOf: McpServerUnavailableError,
+    message: "MCP server 'solo' was already tried for this call of tool 'echo'",
+  });
   // Without a retrying interceptor the first failure is the answer.
   const plain = setup(t, { resolvers: (servers) => [pair(servers, ['a'])] });
   plain.registry.register('a', broken, 'api');

@@ -102,7 +102,6 @@ export class McpFace {
     const context: SessionContext = {
       registry,
       invoker: deps.invoker,
-      authorizer: deps.authorizer,
       logger,
       catalog,
       proxy: new ProxyRequests(catalog),

@@ -22,7 +22,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { isHangarError } from '../errors.js';
-import type { Authorizer, Principal } from '../extensions/auth.js';
+import type { Principal } from '../extensions/auth.js';
 import type { RegistryTool } from '../extensions/registryTools.js';
 import type { ToolInvoker } from '../invocation/ToolInvoker.js';
 import type { McpServerRegistry } from '../lifecycle/McpServerRegistry.js';
@@ -37,7 +37,6 @@ import type { UpstreamCatalog } from './UpstreamCatalog.js';
 export interface SessionContext {
   readonly registry: McpServerRegistry;
   readonly invoker: ToolInvoker;
-  readonly authorizer: Authorizer;
   readonly logger: Logger;
   readonly catalog: UpstreamCatalog;
   readonly proxy: ProxyRequests;
