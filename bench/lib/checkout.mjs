@@ -9,8 +9,9 @@ import { ROOT } from './servers.mjs';
 import { makeTempDir, removeTempDir } from './tempDirs.mjs';
 
 /**
- * Extracts and builds `rev` (any git revision). Returns `{commit, cli, remove()}`: the full commit
- * id, its compiled CLI, and the cleanup (the temp dir is removed at exit anyway).
+ * Extracts and builds `rev` (any git revision). Returns `{commit, dir, cli, remove()}`: the full
+ * commit id, the checkout's root, its compiled CLI, and the cleanup (the temp dir is removed at exit
+ * anyway).
  */
 export function buildCheckout(rev) {
   const commit = execFileSync('git', ['rev-parse', '--verify', `${rev}^{commit}`], { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -22,5 +23,5 @@ export function buildCheckout(rev) {
   execFileSync(process.execPath, [tsc, '-b', 'core'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   const cli = path.join(dir, 'core', 'dist', 'cli', 'main.js');
   if (!existsSync(cli)) throw new Error(`building ${commit} produced no ${path.relative(dir, cli)}`);
-  return { commit, cli, remove: () => removeTempDir(dir) };
+  return { commit, dir, cli, remove: () => removeTempDir(dir) };
 }
