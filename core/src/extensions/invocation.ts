@@ -99,8 +99,9 @@ export const INTERCEPTOR_ORDER = Object.freeze({
 /**
  * Wraps every tool call from every door (REST invoke, MCP `<server>__<tool>`, `registry_invoke*`,
  * operations), like Koa middleware: `(ctx, next)`. It may refuse with a typed `HangarError` (REST
- * answers its `status_code`; MCP an `isError` result with the error's name), wrap or measure the
- * call, or call `next` again to retry.
+ * answers its `status_code`; MCP an `isError` result with the error's name and message, except
+ * `ToolNotFoundError`, `McpServerNotFoundError` and `ValidationError`, which answer JSON-RPC
+ * -32602 as they do without interceptors), wrap or measure the call, or call `next` again to retry.
  */
 export interface InvocationInterceptor {
   /** Unique across plugins, prefixed by the plugin id (`rate-limit.buckets`). */
