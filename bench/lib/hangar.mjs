@@ -23,13 +23,16 @@ export function serverEntry(server, extra = {}) {
   return { mode: 'subprocess', command: server.command, env: { [MARKER_NAME]: MARKER }, ...extra };
 }
 
-/** Writes the config (JSON is YAML) and an empty plugins file into a new temp dir. */
-function prepare(config) {
+/**
+ * Writes the config (JSON is YAML) and the plugins file (no plugin unless `plugins` lists entries)
+ * into a new temp dir.
+ */
+function prepare(config, plugins = []) {
   const dir = makeTempDir('hangar-bench-hangar-');
   const configFile = path.join(dir, 'hangar.yaml');
   const pluginsFile = path.join(dir, 'plugins.json');
   writeFileSync(configFile, JSON.stringify(config, null, 1));
-  writeFileSync(pluginsFile, '{"plugins": []}');
+  writeFileSync(pluginsFile, JSON.stringify({ plugins }));
   return {
     dir,
     args: ['--config', configFile, '--plugins', pluginsFile, '--data-dir', path.join(dir, 'data'), '--log-level', 'warn'],
@@ -38,15 +41,16 @@ function prepare(config) {
 
 /**
  * Starts Hangar in HTTP mode and waits for `/ready`. `nodeArgs` go before the CLI (e.g.
- * `--cpu-prof`). Returns `{url, pid, bootMs, rssKiB(), connect(), stop()}`.
+ * `--cpu-prof`); `cli` is another build's CLI (compare.mjs runs an older checkout); `plugins` are
+ * plugins-file entries. Returns `{url, pid, bootMs, rssKiB(), connect(), stop()}`.
  */
-export async function startHangarHttp(config, { nodeArgs = [], readyTimeoutMs = 60_000 } = {}) {
-  const { dir, args } = prepare(config);
+export async function startHangarHttp(config, { nodeArgs = [], readyTimeoutMs = 60_000, cli = CLI, plugins = [] } = {}) {
+  const { dir, args } = prepare(config, plugins);
   const port = await freePort();
   const began = performance.now();
   const tracked = spawnTracked(
     process.execPath,
-    [...nodeArgs, CLI, ...args, '--http', '--host', '127.0.0.1', '--port', String(port)],
+    [...nodeArgs, cli, ...args, '--http', '--host', '127.0.0.1', '--port', String(port)],
     {
       cwd: ROOT,
     },
@@ -83,14 +87,14 @@ export async function startHangarHttp(config, { nodeArgs = [], readyTimeoutMs = 
 /**
  * Starts Hangar in stdio mode (no `--http`: it speaks MCP on stdin/stdout) and connects an SDK
  * client to it. Closing the client closes Hangar's stdin, which stops it; `close()` also removes
- * the temp dir.
+ * the temp dir. `cli` and `plugins` as for `startHangarHttp`.
  */
-export async function connectHangarStdio(config, { nodeArgs = [] } = {}) {
-  const { dir, args } = prepare(config);
+export async function connectHangarStdio(config, { nodeArgs = [], cli = CLI, plugins = [] } = {}) {
+  const { dir, args } = prepare(config, plugins);
   const client = benchClient();
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [...nodeArgs, CLI, ...args],
+    args: [...nodeArgs, cli, ...args],
     cwd: ROOT,
     env: markedEnv(getDefaultEnvironment()),
     stderr: 'ignore',

@@ -17,6 +17,7 @@ import { configSectionsExtensionPoint } from './extensions/configSections.js';
 import { eventSinksExtensionPoint } from './extensions/eventSinks.js';
 import { httpRoutesExtensionPoint } from './extensions/httpRoutes.js';
 import { requestHooksExtensionPoint } from './extensions/requestHooks.js';
+import { invocationInterceptorsExtensionPoint, targetResolversExtensionPoint } from './extensions/invocation.js';
 import { wsRoutesExtensionPoint } from './extensions/wsRoutes.js';
 import { HttpHost } from './http/HttpHost.js';
 import type { MountedRoute } from './http/routeTable.js';
@@ -156,7 +157,19 @@ export class Hangar {
       authEnabled(config, extensions),
     );
     container.register(authorizerRef, authorizer);
-    container.register(toolInvokerRef, new ToolInvoker({ registry, eventBus, logger, clock, authorizer }));
+    container.register(
+      toolInvokerRef,
+      new ToolInvoker({
+        registry,
+        eventBus,
+        logger,
+        clock,
+        authorizer,
+        // Getters: the invoker reads the contributions on its first call, after every plugin's init.
+        targetResolvers: () => extensions.get(targetResolversExtensionPoint),
+        interceptors: () => extensions.get(invocationInterceptorsExtensionPoint),
+      }),
+    );
     container.register(
       operationsRef,
       new OperationRegistry({

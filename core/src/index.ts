@@ -37,6 +37,11 @@ export type { ServerLogEntry } from './lifecycle/LogRing.js';
 export type { DownstreamPeer, UpstreamCallOptions, UpstreamProgress } from './lifecycle/DownstreamPeer.js';
 export { backoffMs } from './lifecycle/backoff.js';
 export { ToolInvoker, toolInvokerRef } from './invocation/ToolInvoker.js';
+export type { ToolInvocationRequest, ToolInvocationOutcome, ToolInvokerOptions } from './invocation/ToolInvoker.js';
+export { InvocationTargets } from './invocation/InvocationTargets.js';
+export { ServerTarget } from './invocation/ServerTargets.js';
+export { composeInterceptors } from './invocation/composeInterceptors.js';
+export type { InvocationStep } from './invocation/composeInterceptors.js';
 export { ConfigManager, configManagerRef } from './config/ConfigManager.js';
 export { toolAllowed } from './invocation/toolAccess.js';
 
@@ -57,8 +62,6 @@ export { transportsExtensionPoint } from './extensions/transports.js';
 export type { TransportFactory, TransportContext, UpstreamConnection, ServerLogLine } from './extensions/transports.js';
 export { discoverySourcesExtensionPoint } from './extensions/discoverySources.js';
 export type { DiscoverySource, DiscoverySourceFactory, DiscoveredServer } from './extensions/discoverySources.js';
-export { strategiesExtensionPoint } from './extensions/strategies.js';
-export type { LoadBalancingStrategy, MemberSelector, StrategyMember } from './extensions/strategies.js';
 export {
   authenticatorsExtensionPoint,
   policiesExtensionPoint,
@@ -101,7 +104,10 @@ export type { RequestHook, HttpRequestInfo, HttpResponseInfo } from './extension
 export { wsRoutesExtensionPoint } from './extensions/wsRoutes.js';
 export type { WsRoute, WsConnectionContext } from './extensions/wsRoutes.js';
 export { registryToolsExtensionPoint } from './extensions/registryTools.js';
-export type { RegistryTool } from './extensions/registryTools.js';
+export type { RegistryTool, RegistryToolCaller } from './extensions/registryTools.js';
+export { defineMetaTool } from './proxy/metaToolKit.js';
+export type { MetaToolDefinition } from './proxy/metaToolKit.js';
+export { jsonResult, errorResult } from './proxy/mcpErrors.js';
 export { configSectionsExtensionPoint, configSection } from './extensions/configSections.js';
 export type { ConfigSection } from './extensions/configSections.js';
 

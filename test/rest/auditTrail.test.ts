@@ -37,7 +37,7 @@ function as(user: string, url: string) {
   };
 }
 
-test('events name who created, started, stopped and deleted a server; operations name who started them', async (t) => {
+test('events name who created, started, invoked, stopped and deleted a server; operations name who started them', async (t) => {
   const { hangar, url } = await startHangar(t, { extraPlugins: [{ definition: namedCallers }] });
   const ada = as('ada', url);
   const bob = as('bob', url);
@@ -66,6 +66,8 @@ test('events name who created, started, stopped and deleted a server; operations
   t.deepEqual(actorOf('McpServerStarted'), ['bob']);
   t.deepEqual(actorOf('McpServerStopped', { reason: 'user_request' }), ['bob']);
   t.deepEqual(actorOf('McpServerDeregistered'), ['ada']);
+  t.deepEqual(actorOf('ToolInvocationRequested'), ['ada']);
+  t.deepEqual(actorOf('ToolInvocationCompleted'), ['ada']);
   // The WebSocket and REST views of the history show it too.
   const page = await ada('GET', '/events?event_type=McpServerRegistered');
   t.like((page.body.events as Record<string, unknown>[])[0], { metadata: { principal_id: 'ada', principal_type: 'api_key' } });

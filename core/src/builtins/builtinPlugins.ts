@@ -7,7 +7,6 @@ import { mcpServerStartedV1ToV2 } from '../events/upcasters/mcpServerStartedV1To
 import { eventSinksExtensionPoint } from '../extensions/eventSinks.js';
 import { httpRoutesExtensionPoint } from '../extensions/httpRoutes.js';
 import { registryToolsExtensionPoint } from '../extensions/registryTools.js';
-import { strategiesExtensionPoint } from '../extensions/strategies.js';
 import { transportsExtensionPoint } from '../extensions/transports.js';
 import { upcastersExtensionPoint } from '../extensions/upcasters.js';
 import { wsRoutesExtensionPoint } from '../extensions/wsRoutes.js';
@@ -26,7 +25,6 @@ import { remoteTransport } from '../transports/remoteTransport.js';
 import { subprocessTransport } from '../transports/subprocessTransport.js';
 import { EventStreamHub } from './EventStreamHub.js';
 import { OperationStreamHub } from './OperationStreamHub.js';
-import { roundRobinStrategy } from './roundRobinStrategy.js';
 
 /** The `/api/ws/events` hub: one object that is both an event sink and a WebSocket route. */
 const hubRef = serviceRef<EventStreamHub>('coreEventStream.hub');
@@ -45,14 +43,6 @@ export function builtinPlugins(): PluginDefinition<unknown>[] {
       register(env) {
         env.provide(transportsExtensionPoint, subprocessTransport);
         env.provide(transportsExtensionPoint, remoteTransport);
-        env.init({ run: () => undefined });
-      },
-    }),
-    definePlugin({
-      id: 'core-strategies',
-      coreRange: '*',
-      register(env) {
-        env.provide(strategiesExtensionPoint, roundRobinStrategy);
         env.init({ run: () => undefined });
       },
     }),

@@ -1,9 +1,13 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServer } from '../lifecycle/McpServer.js';
 import { extensionPoint } from '../kernel/refs.js';
-import type { Permission, Principal } from './auth.js';
+import type { Permission, Principal, ToolAccessSubject } from './auth.js';
 
-/** Which door a call came through. */
+/**
+ * Which door a call came through: `rest` (the sync REST invoke), `mcp` (an MCP `tools/call` of
+ * `<target>__<tool>`, or a flat name), `meta` (`registry_invoke`, `registry_invoke_ex`), `operation`
+ * (a call that runs as an operation: the async REST invoke, `registry_invoke_stream`).
+ */
 export type InvocationDoor = 'rest' | 'mcp' | 'meta' | 'operation';
 
 /**
@@ -20,6 +24,13 @@ export interface InvocationTarget {
   /** The tools this target offers (a group: the union of its members'), as last known. */
   tools(): readonly Tool[];
   /**
+   * Whose `tool_access` and id decide which tools callers may see and call through this target (an
+   * MCP server: the server itself). Absent: the target's id with no `tool_access` of its own, so
+   * only policies decide. Either way, the server `select` picks is checked too: its own
+   * `tool_access` still applies to calls that reach it through a group.
+   */
+  readonly toolAccess?: ToolAccessSubject;
+  /**
    * The server that answers the next call of `tool`, skipping the servers in `exclude` (those a
    * failover already tried); undefined when none is left (the invoker answers 503 then). May start
    * nothing: the invoker starts the chosen server as it calls it.
@@ -30,7 +41,10 @@ export interface InvocationTarget {
 /**
  * `core.targetResolvers` — sequential, first-wins: resolvers are asked in load order (the kernel's
  * server resolver last); the first that returns a target decides. `list` contributes targets to the
- * tool catalog (`<target>__<tool>` over MCP, REST and `registry_tools`).
+ * tool catalog (`<target>__<tool>` over MCP in namespaced naming, REST and `registry_tools`).
+ *
+ * `resolve` runs on every call: keep it a map lookup. Contributions are read once, on the first
+ * call (after every plugin's init), so a resolver's set of names may change but the resolvers may not.
  */
 export interface TargetResolver {
   readonly name: string;
@@ -68,7 +82,9 @@ export interface InvocationContext {
 /**
  * Runs the rest of the chain (and the call itself) once; resolves with the upstream's result, or
  * rejects with the typed error. An interceptor may call it again after a failure to retry (with
- * `ctx.exclude` grown, the final step picks another server of a group).
+ * `ctx.exclude` grown, the final step picks another server of a group; none left is a 503
+ * `McpServerUnavailableError`). Each attempt that reaches an upstream records its own
+ * `ToolInvocationRequested` and `Completed`/`Failed` on that server's stream.
  */
 export type InvocationNext = () => Promise<CallToolResult>;
 
@@ -83,8 +99,9 @@ export const INTERCEPTOR_ORDER = Object.freeze({
 /**
  * Wraps every tool call from every door (REST invoke, MCP `<server>__<tool>`, `registry_invoke*`,
  * operations), like Koa middleware: `(ctx, next)`. It may refuse with a typed `HangarError` (REST
- * answers its `status_code`; MCP an `isError` result with the error's name), wrap or measure the
- * call, or call `next` again to retry.
+ * answers its `status_code`; MCP an `isError` result with the error's name and message, except
+ * `ToolNotFoundError`, `McpServerNotFoundError` and `ValidationError`, which answer JSON-RPC
+ * -32602 as they do without interceptors), wrap or measure the call, or call `next` again to retry.
  */
 export interface InvocationInterceptor {
   /** Unique across plugins, prefixed by the plugin id (`rate-limit.buckets`). */
@@ -97,6 +114,9 @@ export interface InvocationInterceptor {
 /**
  * `core.invocationInterceptors` — sequential and ordered by `order` (then load order): policy (100)
  * → rate limit (200) → circuit breaker (300) → tracing / metrics (400) → the call. Keyed by `name`.
+ * The chain runs after the target is resolved, `invokePermission` is authorized and the tool is
+ * known to be visible to the caller; the async REST invoke's early check does not run it. The
+ * contributions are read and composed once, on the first call.
  */
 export const invocationInterceptorsExtensionPoint = extensionPoint<InvocationInterceptor>('core.invocationInterceptors', {
   key: (interceptor) => interceptor.name,

@@ -1,24 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
-import { ToolNotFoundError, ValidationError } from '../errors.js';
-import { createEvent } from '../events/DomainEvent.js';
+import { McpServerUnavailableError, ToolNotFoundError, ValidationError } from '../errors.js';
 import type { EventBus } from '../events/EventBus.js';
-import { ANONYMOUS, type Authorizer, type Principal } from '../extensions/auth.js';
+import { ANONYMOUS, type Authorizer, type Principal, type ToolAccessSubject } from '../extensions/auth.js';
+import type { InvocationDoor, InvocationInterceptor, InvocationTarget, TargetResolver } from '../extensions/invocation.js';
 import { serviceRef } from '../kernel/refs.js';
 import type { DownstreamPeer, UpstreamCallOptions } from '../lifecycle/DownstreamPeer.js';
 import type { McpServer } from '../lifecycle/McpServer.js';
 import type { McpServerRegistry } from '../lifecycle/McpServerRegistry.js';
 import type { Clock } from '../services/Clock.js';
 import { ArgumentValidator } from './ArgumentValidator.js';
+import { composeInterceptors, type InvocationStep } from './composeInterceptors.js';
+import { InvocationCall } from './InvocationCall.js';
+import { InvocationRecorder } from './InvocationRecorder.js';
+import { InvocationTargets } from './InvocationTargets.js';
 import { mcpServerStream } from '../events/store/EventStore.js';
 import { TOOL_OUTCOME_EVENTS, toolHistoryRecord, type ToolHistoryPage } from './ToolHistory.js';
 
 /** Upper bound of `timeout_s`: longer work belongs in an async operation. */
 const MAX_TIMEOUT_S = 3600;
 
-/** One tool call, from REST or the MCP face. */
+/** One tool call, from REST, the MCP face, a meta tool or an operation. */
 export interface ToolInvocationRequest {
+  /** The target's name: a server id, or a name a `core.targetResolvers` contribution answers (a group). */
   readonly mcp_server: string;
   /** The upstream tool name (`add`, not `math__add`). */
   readonly tool: string;
@@ -32,13 +37,23 @@ export interface ToolInvocationRequest {
   readonly signal?: AbortSignal;
   readonly onProgress?: UpstreamCallOptions['onProgress'];
   readonly peer?: DownstreamPeer;
+  /** Which door the call came through, for interceptors; `rest` when absent. */
+  readonly door?: InvocationDoor;
+  /**
+   * The target `mcp_server` names, when the caller has resolved it already (the MCP face resolves
+   * `<target>__<tool>` itself); spares a second lookup, and keeps flat names on the server listed.
+   */
+  readonly target?: InvocationTarget;
 }
 
 /** What a successful (possibly `isError`) call answers. */
 export interface ToolInvocationOutcome {
   readonly result: CallToolResult;
   readonly correlation_id: string;
+  /** How long the answering attempt took, from `ToolInvocationRequested` to its outcome. */
   readonly duration_ms: number;
+  /** The server that answered: the target itself, or the member of a group that was selected. */
+  readonly mcp_server_id: string;
 }
 
 /** What the invoker is built from. */
@@ -48,27 +63,41 @@ export interface ToolInvokerOptions {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly authorizer: Authorizer;
+  /** The `core.targetResolvers` contributions (read once, on the first call); none when omitted. */
+  readonly targetResolvers?: () => readonly TargetResolver[];
+  /** The `core.invocationInterceptors` contributions (read once, on the first call); none when omitted. */
+  readonly interceptors?: () => readonly InvocationInterceptor[];
 }
 
 /**
- * The one path by which a tool is called (REST and the MCP face both come here): access checks,
- * argument validation against the tool's `inputSchema` before the upstream sees anything, the
- * timeout, the `ToolInvocation*` events, and the per-server history.
+ * The one path by which a tool is called (REST, the MCP face, the meta tools and operations all
+ * come here): resolve the target (contributed resolvers first, then the registered servers), ask
+ * the authorizer for the target's `invokePermission`, check the tool is visible to the caller,
+ * then run the `core.invocationInterceptors` chain around the final step, which selects a server,
+ * validates the arguments against the tool's `inputSchema`, records the `ToolInvocation*` events
+ * on that server's stream and calls it with the timeout.
  */
 export class ToolInvoker {
-  private readonly registry: McpServerRegistry;
+  /** The names calls are addressed to (servers and contributed targets). */
+  readonly targets: InvocationTargets;
   private readonly eventBus: EventBus;
-  private readonly clock: Clock;
+  private readonly recorder: InvocationRecorder;
   private readonly authorizer: Authorizer;
   private readonly validator: ArgumentValidator;
+  private readonly interceptors: () => readonly InvocationInterceptor[];
+  /** Composed on the first call; the final step itself when no interceptor is contributed. */
+  private chain: InvocationStep<InvocationCall> | undefined;
+  private intercepted = false;
+  private readonly accessSubjects = new WeakMap<InvocationTarget, ToolAccessSubject>();
   private calls = 0;
 
   constructor(options: ToolInvokerOptions) {
-    this.registry = options.registry;
+    this.targets = new InvocationTargets(options.registry, options.targetResolvers);
     this.eventBus = options.eventBus;
-    this.clock = options.clock;
+    this.recorder = new InvocationRecorder(options.eventBus, options.clock);
     this.authorizer = options.authorizer;
     this.validator = new ArgumentValidator(options.logger);
+    this.interceptors = options.interceptors ?? (() => []);
   }
 
   /** Invocations that reached the upstream stage (Requested was recorded), failed ones included. */
@@ -77,69 +106,70 @@ export class ToolInvoker {
   }
 
   /**
-   * Calls `request.tool` on `request.mcp_server` and resolves with the upstream's result (a result
-   * with `isError: true` resolves too). Throws `McpServerNotFoundError`, `AccessDeniedError` (a
-   * policy denies `mcp_server:invoke` on the server), `ToolNotFoundError` (no such tool, or one the
-   * caller may not see), `McpServerStartError`, `ValidationError` (arguments or `timeout_s`), and
-   * whatever the upstream call throws (`UpstreamError`, `UpstreamTimeoutError`, `CallCancelledError`, …).
-   * Unknown servers and tools record no events: nothing was invoked.
+   * Calls `request.tool` through the target `request.mcp_server` and resolves with the upstream's
+   * result (a result with `isError: true` resolves too). Throws `McpServerNotFoundError` (no such
+   * target), `AccessDeniedError` (a policy denies the target's `invokePermission`, or an interceptor
+   * refuses), `ToolNotFoundError` (no such tool, or one the caller may not see),
+   * `McpServerUnavailableError` (the target has no server left to select), `McpServerStartError`,
+   * `ValidationError` (arguments or `timeout_s`), whatever an interceptor throws, and whatever the
+   * upstream call throws (`UpstreamError`, `UpstreamTimeoutError`, `CallCancelledError`, …).
+   * Unknown targets and tools record no events: nothing was invoked.
    */
   async invoke(request: ToolInvocationRequest): Promise<ToolInvocationOutcome> {
     const correlation_id = request.correlation_id ?? randomUUID();
-    const { server, tool } = await this.target(request);
-    const args = request.arguments ?? {};
-
-    const startedAt = this.clock.now();
-    this.calls++;
-    this.publish(server.id, 'ToolInvocationRequested', {
-      tool: tool.name,
+    const principal = request.principal ?? ANONYMOUS;
+    const target = request.target ?? this.targets.resolve(request.mcp_server);
+    await this.authorizeInvoke(principal, target);
+    this.checkVisible(principal, target, request.tool);
+    const call = new InvocationCall(
+      principal,
+      target,
+      request.tool,
+      request.arguments ?? {},
       correlation_id,
-      arguments_size_bytes: sizeOf(args),
-    });
-    try {
-      const timeoutMs = timeoutMsOf(request.timeout_s);
-      this.validator.validate(server.id, tool, args);
-      const result = await server.callTool(tool.name, args, {
-        timeoutMs,
-        signal: request.signal,
-        onProgress: request.onProgress,
-        peer: request.peer,
-      });
-      const isError = result.isError === true ? ({ is_error: true } as const) : {};
-      const duration_ms = this.finish(server.id, startedAt, {
-        status: 'completed',
-        tool: tool.name,
-        correlation_id,
-        result_size_bytes: sizeOf(result),
-        ...isError,
-      });
-      return { result, correlation_id, duration_ms };
-    } catch (error) {
-      this.finish(server.id, startedAt, {
-        status: 'failed',
-        tool: tool.name,
-        correlation_id,
-        error_type: error instanceof Error ? error.name : 'Error',
-        error_message: error instanceof Error ? error.message : String(error),
-      });
-      throw error;
-    }
+      request.door ?? 'rest',
+      request,
+    );
+    const result = await (this.chain ??= this.compose())(call);
+    return { result, correlation_id, duration_ms: call.duration_ms, mcp_server_id: call.server!.id };
   }
 
   /**
-   * Everything `invoke` would refuse before calling the upstream (unknown server or tool, access,
-   * arguments, `timeout_s`), without calling it and without recording events. Async operations
-   * use it so a bad request answers 4xx at once instead of starting an operation that fails.
+   * Everything `invoke` would refuse before calling the upstream (unknown target or tool, access,
+   * arguments, `timeout_s`), without calling it, without running the interceptors and without
+   * recording events. Async operations use it so a bad request answers 4xx at once instead of
+   * starting an operation that fails. The arguments are checked against the target's last-known
+   * schema of the tool (a never-started server is started to learn it, as `invoke` would).
    */
   async check(request: ToolInvocationRequest): Promise<void> {
-    const { server, tool } = await this.target(request);
+    const principal = request.principal ?? ANONYMOUS;
+    const target = this.targets.resolve(request.mcp_server);
+    await this.authorizeInvoke(principal, target);
+    this.checkVisible(principal, target, request.tool);
     timeoutMsOf(request.timeout_s);
-    this.validator.validate(server.id, tool, request.arguments ?? {});
+    let tool = target.tools().find((candidate) => candidate.name === request.tool);
+    if (tool === undefined) {
+      const server = target.select(request.tool, NOTHING_TRIED);
+      if (server === undefined) throw noServerLeft(target, request.tool);
+      tool = await this.findTool(server, target, request.tool);
+    }
+    this.validator.validate(target.id, tool, request.arguments ?? {});
   }
 
   /** The tools of `server` that `principal` may see and call (config `tool_access` and policies). */
   visibleTools(server: McpServer, principal: Principal): Tool[] {
     return server.tools.filter((tool) => this.authorizer.toolAllowed(principal, server, tool.name));
+  }
+
+  /** The tools of `target` that `principal` may see and call through it. */
+  targetTools(target: InvocationTarget, principal: Principal): Tool[] {
+    const subject = this.accessSubjectOf(target);
+    return target.tools().filter((tool) => this.authorizer.toolAllowed(principal, subject, tool.name));
+  }
+
+  /** Whether `principal` may see and call `tool` through `target` (its `toolAccess`, then policies). */
+  toolVisible(principal: Principal, target: InvocationTarget, tool: string): boolean {
+    return this.authorizer.toolAllowed(principal, this.accessSubjectOf(target), tool);
   }
 
   /**
@@ -157,64 +187,95 @@ export class ToolInvoker {
     return { history: events.map(toolHistoryRecord), total };
   }
 
-  /** The server and tool a request names, after the access checks. */
-  private async target(request: ToolInvocationRequest): Promise<{ server: McpServer; tool: Tool }> {
-    const principal = request.principal ?? ANONYMOUS;
-    const server = this.registry.get(request.mcp_server);
-    await this.checkAccess(server, principal);
-    return { server, tool: await this.findTool(server, request.tool, principal) };
+  /** The chain over the contributions, read now (the first call, after every plugin's init). */
+  private compose(): InvocationStep<InvocationCall> {
+    const interceptors = this.interceptors();
+    this.intercepted = interceptors.length > 0;
+    return composeInterceptors(interceptors, (call) => this.attempt(call));
   }
 
-  // Policies may refuse the server as a whole (403); tool-level refusals are `findTool`'s (404).
-  private checkAccess(server: McpServer, principal: Principal): Promise<void> {
+  // Policies may refuse the target as a whole (403); tool-level refusals are `checkVisible`'s (404).
+  private authorizeInvoke(principal: Principal, target: InvocationTarget): Promise<void> {
+    const what = target.kind === 'mcp_server' ? 'MCP server' : target.kind;
     return this.authorizer.authorize(
       principal,
-      { action: 'mcp_server:invoke', resource: `mcp_server:${server.id}` },
-      `'${principal.id}' may not invoke tools of MCP server '${server.id}'`,
+      target.invokePermission,
+      `'${principal.id}' may not invoke tools of ${what} '${target.id}'`,
     );
   }
 
   /**
-   * The tool to call. A tool the caller may not see answers exactly like a missing one
-   * (`ToolNotFoundError`), so tool names hidden by `tool_access` or a policy cannot be probed for.
-   * That is also decided before any lookup, so a hidden name never starts a server. A server that
-   * has never run only knows its predefined tools (or none), so it is started once to learn the
-   * real list before a name is declared unknown; after a stop, the last-known list is trusted.
+   * A tool the caller may not see answers exactly like a missing one (`ToolNotFoundError`), so tool
+   * names hidden by `tool_access` or a policy cannot be probed for. That is decided before any
+   * lookup, so a hidden name never starts a server.
    */
-  private async findTool(server: McpServer, name: string, principal: Principal): Promise<Tool> {
-    if (!this.authorizer.toolAllowed(principal, server, name)) throw new ToolNotFoundError(server.id, name);
-    let tool = server.tools.find((candidate) => candidate.name === name);
-    if (tool === undefined && !server.alive && (server.toolsPredefined || server.tools.length === 0)) {
-      await server.ensureStarted();
-      tool = server.tools.find((candidate) => candidate.name === name);
+  private checkVisible(principal: Principal, target: InvocationTarget, tool: string): void {
+    if (!this.toolVisible(principal, target, tool)) throw new ToolNotFoundError(target.id, tool);
+  }
+
+  private accessSubjectOf(target: InvocationTarget): ToolAccessSubject {
+    if (target.toolAccess !== undefined) return target.toolAccess;
+    let subject = this.accessSubjects.get(target);
+    if (subject === undefined) {
+      subject = { id: target.id, config: {} };
+      this.accessSubjects.set(target, subject);
     }
-    if (tool === undefined) throw new ToolNotFoundError(server.id, name);
-    return tool;
+    return subject;
   }
 
   /**
-   * Records how an invocation ended; the history is read back from this event. Beyond DESIGN §4,
-   * `ToolInvocationFailed` carries `duration_ms` too, so failed calls have a duration in the history.
-   * Returns the duration.
+   * The final step of the chain, once per attempt: select a server among those not tried yet, find
+   * the tool on it, then validate and call, recording the events on that server's stream.
    */
-  private finish(mcpServerId: string, startedAt: number, outcome: InvocationOutcomeFields): number {
-    const duration_ms = this.clock.now() - startedAt;
-    const { status, ...fields } = outcome;
-    const type = status === 'completed' ? 'ToolInvocationCompleted' : 'ToolInvocationFailed';
-    this.publish(mcpServerId, type, { ...fields, duration_ms });
-    return duration_ms;
+  private async attempt(call: InvocationCall): Promise<CallToolResult> {
+    const { target, principal } = call;
+    const server = target.select(call.tool, call.tried);
+    if (server === undefined) throw noServerLeft(target, call.tool);
+    // Only an interceptor can call again, so only then is the exclusion worth a Set.
+    if (this.intercepted) call.exclude.add(server.id);
+    call.server = server;
+    // A group's member may hide the tool in its own `tool_access`: then it has no such tool.
+    if (server !== target.toolAccess && !this.authorizer.toolAllowed(principal, server, call.tool)) {
+      throw new ToolNotFoundError(target.id, call.tool);
+    }
+    const tool = knownTool(server, call.tool) ?? (await this.findTool(server, target, call.tool));
+    const args = call.arguments as Record<string, unknown>;
+
+    this.calls++;
+    const startedAt = this.recorder.requested(server.id, tool.name, call.correlation_id, args, call.principal);
+    const { options } = call;
+    try {
+      const timeoutMs = timeoutMsOf(options.timeout_s);
+      this.validator.validate(server.id, tool, args);
+      const result = await server.callTool(tool.name, args, {
+        timeoutMs,
+        signal: options.signal,
+        onProgress: options.onProgress,
+        peer: options.peer,
+      });
+      call.duration_ms = this.recorder.completed(server.id, startedAt, tool.name, call.correlation_id, result, call.principal);
+      return result;
+    } catch (error) {
+      call.duration_ms = this.recorder.failed(server.id, startedAt, tool.name, call.correlation_id, error, call.principal);
+      throw error;
+    }
   }
 
-  private publish(mcpServerId: string, type: string, data: Record<string, unknown>): void {
-    this.eventBus.publish(createEvent(type, data, { mcpServerId, now: new Date(this.clock.now()) }));
+  /**
+   * The tool to call when `server` does not list it yet. A server that has never run only knows its
+   * predefined tools (or none), so it is started once to learn the real list before a name is
+   * declared unknown; after a stop, the last-known list is trusted.
+   */
+  private async findTool(server: McpServer, target: InvocationTarget, name: string): Promise<Tool> {
+    let tool = knownTool(server, name);
+    if (tool === undefined && !server.alive && (server.toolsPredefined || server.tools.length === 0)) {
+      await server.ensureStarted();
+      tool = knownTool(server, name);
+    }
+    if (tool === undefined) throw new ToolNotFoundError(target.id, name);
+    return tool;
   }
 }
-
-/** What an invocation's end records, besides its timing. */
-type InvocationOutcomeFields = { readonly tool: string; readonly correlation_id: string } & (
-  | { readonly status: 'completed'; readonly result_size_bytes: number; readonly is_error?: true }
-  | { readonly status: 'failed'; readonly error_type: string; readonly error_message: string }
-);
 
 /** The invoker service (`core.toolInvoker`). */
 export const toolInvokerRef = serviceRef<ToolInvoker>('core.toolInvoker');
@@ -228,6 +289,17 @@ function timeoutMsOf(timeout_s: number | undefined): number | undefined {
   return Math.max(1, Math.round(timeout_s * 1000));
 }
 
-function sizeOf(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+/** Nothing tried yet (for `check`, which selects without an attempt). */
+const NOTHING_TRIED: ReadonlySet<string> = new Set();
+
+function knownTool(server: McpServer, name: string): Tool | undefined {
+  return server.tools.find((candidate) => candidate.name === name);
+}
+
+/** 503: every server the target could select has been tried (or it has none). */
+function noServerLeft(target: InvocationTarget, tool: string): McpServerUnavailableError {
+  if (target.kind === 'mcp_server') {
+    return new McpServerUnavailableError(`MCP server '${target.id}' was already tried for this call of tool '${tool}'`);
+  }
+  return new McpServerUnavailableError(`${target.kind} '${target.id}' has no MCP server left to call tool '${tool}'`);
 }

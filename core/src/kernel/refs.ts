@@ -14,7 +14,7 @@ export interface ServiceRef<T> {
 
 /**
  * A reference to an extension point: a kernel-owned list of contributions of type `T`.
- * `key` names the contribution's unique key for keyed points (transports by mode, strategies
+ * `key` names the contribution's unique key for keyed points (transports by mode, sinks
  * by name, …); a second contribution with the same key is a boot error.
  */
 export interface ExtensionPoint<T> {

@@ -21,7 +21,6 @@ import type { Clock } from '../services/Clock.js';
 import type { HangarRuntime } from '../services/coreServices.js';
 import { checkHostAndOrigin } from './hostCheck.js';
 import { McpSession, type ListKind, type SessionContext, type SessionKind } from './McpSession.js';
-import type { MetaTool } from './metaToolKit.js';
 import { ProxyRequests } from './proxyRequests.js';
 import { registryMetaTools } from './registryTools.js';
 import { ResourceSubscriptions } from './ResourceSubscriptions.js';
@@ -38,7 +37,10 @@ export interface McpFaceDeps {
   readonly config: HangarConfig;
   readonly logger: Logger;
   readonly authorizer: Authorizer;
-  /** Contributed meta tools; one with a kernel tool's name replaces it (e.g. discovery's `registry_discover`). */
+  /**
+   * Contributed meta tools; one with a kernel tool's name replaces it (e.g. discovery's
+   * `registry_discover`). They get the same caller as the kernel's (principal, signal, progress, peer, session id).
+   */
   readonly registryTools: readonly RegistryTool[];
   readonly runtime: HangarRuntime;
   readonly authenticators: readonly Authenticator[];
@@ -89,7 +91,7 @@ export class McpFace {
   /** Builds the sessions' shared context and starts following the registry. */
   private attach(deps: McpFaceDeps): Attached {
     const { registry, config, logger } = deps;
-    const metaTools = new Map<string, MetaTool>();
+    const metaTools = new Map<string, RegistryTool>();
     const kernelTools = registryMetaTools({ ...deps, discoverySources: deps.discoverySources ?? [] });
     for (const tool of kernelTools) metaTools.set(tool.name, tool);
     for (const tool of deps.registryTools) {
@@ -97,12 +99,11 @@ export class McpFace {
       metaTools.set(tool.name, tool);
     }
     const names = new Set(metaTools.keys());
-    const catalog = new UpstreamCatalog(registry, config.tool_naming, logger, () => names);
+    const catalog = new UpstreamCatalog(registry, deps.invoker.targets, config.tool_naming, logger, () => names);
     const subscriptions = new ResourceSubscriptions(logger);
     const context: SessionContext = {
       registry,
       invoker: deps.invoker,
-      authorizer: deps.authorizer,
       logger,
       catalog,
       proxy: new ProxyRequests(catalog),

@@ -21,12 +21,13 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
-import type { Authorizer, Principal } from '../extensions/auth.js';
+import { isHangarError } from '../errors.js';
+import type { Principal } from '../extensions/auth.js';
+import type { RegistryTool } from '../extensions/registryTools.js';
 import type { ToolInvoker } from '../invocation/ToolInvoker.js';
 import type { McpServerRegistry } from '../lifecycle/McpServerRegistry.js';
 import type { DownstreamPeer, UpstreamCallOptions } from '../lifecycle/DownstreamPeer.js';
 import { errorResult, upstreamCallFailure, wireError } from './mcpErrors.js';
-import type { MetaTool } from './metaToolKit.js';
 import { exposeContentUris, type ProxyRequests } from './proxyRequests.js';
 import type { ResourceSubscriber, ResourceSubscriptions } from './ResourceSubscriptions.js';
 import { sessionPeer, type HandlerExtra } from './sessionPeer.js';
@@ -36,13 +37,12 @@ import type { UpstreamCatalog } from './UpstreamCatalog.js';
 export interface SessionContext {
   readonly registry: McpServerRegistry;
   readonly invoker: ToolInvoker;
-  readonly authorizer: Authorizer;
   readonly logger: Logger;
   readonly catalog: UpstreamCatalog;
   readonly proxy: ProxyRequests;
   readonly subscriptions: ResourceSubscriptions;
   /** Kernel and contributed meta tools by name (contributed ones replace kernel ones of the same name). */
-  readonly metaTools: () => ReadonlyMap<string, MetaTool>;
+  readonly metaTools: () => ReadonlyMap<string, RegistryTool>;
   readonly serverInfo: Implementation;
 }
 
@@ -179,7 +179,7 @@ export class McpSession implements ResourceSubscriber {
 
   /** Meta tools first, then the upstream tools this session's principal may see. */
   private listTools(): Tool[] {
-    const { catalog, authorizer, metaTools } = this.context;
+    const { catalog, invoker, metaTools } = this.context;
     const meta = [...metaTools().values()].map(({ name, description, inputSchema }): Tool => ({
       name,
       description,
@@ -187,7 +187,7 @@ export class McpSession implements ResourceSubscriber {
     }));
     const upstream = catalog
       .tools()
-      .filter(({ server, tool }) => authorizer.toolAllowed(this.principal, server, tool.name))
+      .filter(({ target, tool }) => invoker.toolVisible(this.principal, target, tool.name))
       .map(({ exposed }) => exposed);
     return [...meta, ...upstream];
   }
@@ -197,25 +197,30 @@ export class McpSession implements ResourceSubscriber {
     if (meta) {
       return this.inCall(extra, async ({ onProgress, peer, signal }) => {
         try {
-          return await meta.call(args, { principal: this.principal, signal, progress: onProgress, peer });
+          return await meta.call(args, { principal: this.principal, signal, progress: onProgress, peer, sessionId: this.id });
         } catch (error) {
-          this.context.logger.error({ err: error, tool: name }, 'meta tool failed');
+          // A HangarError is an answer; anything else is a bug in the tool, worth its stack in the log.
+          if (isHangarError(error)) this.context.logger.debug({ err: error, tool: name }, 'meta tool refused');
+          else this.context.logger.error({ err: error, tool: name, session: this.id }, `meta tool '${name}' failed`);
           return errorResult(error);
         }
       });
     }
-    const target = this.context.catalog.resolveTool(name);
-    if (!target) throw wireError(ErrorCode.InvalidParams, unknownToolMessage(name, this.context.catalog.naming));
+    const resolved = this.context.catalog.resolveTool(name);
+    if (!resolved) throw wireError(ErrorCode.InvalidParams, unknownToolMessage(name, this.context.catalog.naming));
+    const { target } = resolved;
     return this.inCall(extra, async (options) => {
       try {
-        const { result } = await this.context.invoker.invoke({
-          mcp_server: target.server.id,
-          tool: target.name,
+        const { result, mcp_server_id } = await this.context.invoker.invoke({
+          mcp_server: target.id,
+          target,
+          tool: resolved.name,
           arguments: args,
           principal: this.principal,
+          door: 'mcp',
           ...options,
         });
-        const expose = (uri: string) => this.context.catalog.exposeUri(target.server.id, uri);
+        const expose = (uri: string) => this.context.catalog.exposeUri(mcp_server_id, uri);
         return Array.isArray(result.content) ? { ...result, content: exposeContentUris(result.content, expose) } : result;
       } catch (error) {
         return upstreamCallFailure(error, name);

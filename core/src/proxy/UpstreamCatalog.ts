@@ -1,6 +1,8 @@
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type { Logger } from 'pino';
+import type { InvocationTarget } from '../extensions/invocation.js';
+import type { InvocationTargets } from '../invocation/InvocationTargets.js';
 import type { McpServer } from '../lifecycle/McpServer.js';
 import type { McpServerRegistry } from '../lifecycle/McpServerRegistry.js';
 import { namespacedName, namespacedUri, splitNamespacedName, splitNamespacedUri } from './naming.js';
@@ -15,6 +17,19 @@ export interface ResolvedName {
   readonly name: string;
 }
 
+/** A downstream tool name resolved: the target to invoke through, and the upstream tool name. */
+export interface ResolvedTool {
+  readonly target: InvocationTarget;
+  readonly name: string;
+}
+
+/** One listed tool: the target it is invoked through, the upstream tool, and how it is shown. */
+export interface CatalogTool {
+  readonly target: InvocationTarget;
+  readonly tool: Tool;
+  readonly exposed: Tool;
+}
+
 type Kind = 'tool' | 'prompt' | 'resource' | 'resource template';
 
 /**
@@ -25,26 +40,41 @@ type Kind = 'tool' | 'prompt' | 'resource' | 'resource template';
  * names and URIs are shown unchanged; a name two servers share belongs to the server registered
  * first, and the conflict is logged once as a warning naming both servers. Names the face reserves
  * for its own meta tools shadow upstream tools of the same name, with a warning too.
+ *
+ * Tools are invoked through targets: every registered server, and in namespaced mode also the
+ * targets contributed resolvers list (`<group>__<tool>`, with the group's tools); a name resolves
+ * first-wins over the contributed resolvers, then the servers, as the invoker resolves it. In flat
+ * mode only servers are listed: a group's tools carry its members' names, which they already show.
  */
 export class UpstreamCatalog {
   private readonly warned = new Set<string>();
 
   constructor(
     private readonly registry: McpServerRegistry,
+    private readonly targets: InvocationTargets,
     readonly naming: ToolNaming,
     private readonly logger: Logger,
     /** Names of the face's own tools (meta and contributed), which upstream tools cannot take. */
     private readonly reservedToolNames: () => ReadonlySet<string>,
   ) {}
 
-  /** Every exposed upstream tool with the server it belongs to (access filtering is the caller's). */
-  tools(): { server: McpServer; tool: Tool; exposed: Tool }[] {
-    const out: { server: McpServer; tool: Tool; exposed: Tool }[] = [];
+  /** Every exposed upstream tool with the target it is invoked through (access filtering is the caller's). */
+  tools(): CatalogTool[] {
+    const out: CatalogTool[] = [];
     if (this.naming === 'namespaced') {
+      const listed = this.targets.listed();
+      const shadowed = new Set(listed.map((target) => target.id));
       for (const server of this.registry.list()) {
-        for (const tool of server.tools)
-          out.push({ server, tool, exposed: { ...tool, name: namespacedName(server.id, tool.name) } });
+        if (shadowed.has(server.id)) {
+          this.warnOnce(
+            `shadowed:${server.id}`,
+            `the tools of MCP server '${server.id}' are hidden: a plugin's target has the same name`,
+          );
+          continue;
+        }
+        this.pushTools(out, this.targets.serverTarget(server), server.tools);
       }
+      for (const target of listed) this.pushTools(out, target, target.tools());
       return out;
     }
     const reserved = this.reservedToolNames();
@@ -56,17 +86,21 @@ export class UpstreamCatalog {
         );
         continue;
       }
-      out.push({ server, tool: item, exposed: item });
+      out.push({ target: this.targets.serverTarget(server), tool: item, exposed: item });
     }
     return out;
   }
 
-  /** The server and upstream tool a downstream tool name means; undefined when it names none. */
-  resolveTool(exposed: string): ResolvedName | undefined {
-    if (this.naming === 'namespaced') return this.resolveNamespaced(splitNamespacedName(exposed));
+  /** The target and upstream tool a downstream tool name means; undefined when it names none. */
+  resolveTool(exposed: string): ResolvedTool | undefined {
+    if (this.naming === 'namespaced') {
+      const split = splitNamespacedName(exposed);
+      const target = split && this.targets.find(split.serverId);
+      return target && split && { target, name: split.name };
+    }
     if (this.reservedToolNames().has(exposed)) return undefined;
     const owner = this.toolIndex().get(exposed);
-    return owner && { server: owner.server, name: exposed };
+    return owner && { target: this.targets.serverTarget(owner.server), name: exposed };
   }
 
   /** Every exposed prompt. */
@@ -133,6 +167,10 @@ export class UpstreamCatalog {
   /** The downstream form of one of `serverId`'s URIs (read results, update notifications). */
   exposeUri(serverId: string, uri: string): string {
     return this.naming === 'namespaced' ? namespacedUri(serverId, uri) : uri;
+  }
+
+  private pushTools(out: CatalogTool[], target: InvocationTarget, tools: readonly Tool[]): void {
+    for (const tool of tools) out.push({ target, tool, exposed: { ...tool, name: namespacedName(target.id, tool.name) } });
   }
 
   private resolveNamespaced(split: { serverId: string; name: string } | undefined): ResolvedName | undefined {

@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { McpServerStartError, McpServerUnavailableError, UpstreamError, UpstreamTimeoutError } from '../errors.js';
+import {
+  CallCancelledError,
+  McpServerStartError,
+  McpServerUnavailableError,
+  UpstreamError,
+  UpstreamTimeoutError,
+} from '../errors.js';
+import type { InvocationDoor } from '../extensions/invocation.js';
+import type { RegistryToolCaller } from '../extensions/registryTools.js';
 import type { ToolInvoker } from '../invocation/ToolInvoker.js';
-import type { MetaToolCaller } from './metaToolKit.js';
 
 /** The arguments the `registry_invoke*` tools share (after validation). */
 export interface InvokeArgs {
+  /** A server id or a contributed target's name (a group). */
   readonly mcp_server: string;
   readonly tool: string;
   readonly arguments?: Record<string, unknown>;
@@ -22,7 +30,7 @@ export const INVOCATION_META_KEY = 'hangar/invocation';
 const MAX_RETRY_DELAY_MS = 10_000;
 
 /**
- * Invokes through the `ToolInvoker` (access, validation, timeout, events), retrying up to
+ * Invokes through the `ToolInvoker` (target, access, interceptors, validation, timeout, events), retrying up to
  * `max_retries` times after a transient failure: the server could not start or was unavailable,
  * the call timed out, or the connection broke (an `UpstreamError` without a JSON-RPC code). A tool
  * that answered, even with `isError`, is never retried. Waits 1 s, 2 s, 4 s… (at most 10 s)
@@ -32,9 +40,11 @@ const MAX_RETRY_DELAY_MS = 10_000;
 export async function invokeWithRetries(
   invoker: ToolInvoker,
   args: InvokeArgs,
-  caller: MetaToolCaller,
+  caller: RegistryToolCaller,
   options: {
     readonly forwardProgress: boolean;
+    /** `meta` for registry_invoke / registry_invoke_ex, `operation` for registry_invoke_stream. */
+    readonly door: InvocationDoor;
     /** The operation this call is (registry_invoke_stream), named in `_meta["hangar/invocation"]`. */
     readonly operation_id?: string;
   },
@@ -53,6 +63,7 @@ export async function invokeWithRetries(
         signal: caller.signal,
         onProgress: options.forwardProgress ? caller.progress : undefined,
         peer: caller.peer,
+        door: options.door,
       });
       const facts = {
         mcp_server: args.mcp_server,
@@ -66,7 +77,10 @@ export async function invokeWithRetries(
       return { ...outcome.result, _meta: { ...outcome.result._meta, [INVOCATION_META_KEY]: facts } };
     } catch (error) {
       if (attempt > maxRetries || !transient(error) || caller.signal.aborted) throw error;
-      await sleep(Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** (attempt - 1)), undefined, { signal: caller.signal });
+      await sleep(Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** (attempt - 1)), undefined, { signal: caller.signal }).catch(() => {
+        // Only an abort rejects the wait: the caller cancelled between two attempts.
+        throw new CallCancelledError('The call was cancelled while waiting to retry');
+      });
     }
   }
 }

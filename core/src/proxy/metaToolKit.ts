@@ -1,49 +1,41 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z, type ZodType } from 'zod';
 import { formatIssues } from '../config/formatIssue.js';
-import { ValidationError } from '../errors.js';
-import type { Principal } from '../extensions/auth.js';
-import type { RegistryTool } from '../extensions/registryTools.js';
-import type { DownstreamPeer, UpstreamProgress } from '../lifecycle/DownstreamPeer.js';
+import { isHangarError, ValidationError } from '../errors.js';
+import type { RegistryTool, RegistryToolCaller } from '../extensions/registryTools.js';
 import { errorResult, jsonResult } from './mcpErrors.js';
-
-/** Who calls a meta tool. The kernel's own tools also get the call's progress sink and peer. */
-export interface MetaToolCaller {
-  readonly principal: Principal;
-  readonly signal: AbortSignal;
-  /** Forwards progress to the downstream caller's progressToken (no-op when it sent none). */
-  readonly progress?: (progress: UpstreamProgress) => void;
-  /** Answers sampling/elicitation/roots requests an upstream makes during this call. */
-  readonly peer?: DownstreamPeer;
-}
-
-/** A meta tool: a contributed `RegistryTool`, or one of the kernel's, which may use the richer caller. */
-export interface MetaTool extends RegistryTool {
-  call(args: Record<string, unknown>, caller: MetaToolCaller): Promise<CallToolResult>;
-}
 
 /** Which argument names are accepted as aliases of which (seed 003 says `provider`). */
 const ALIASES: Readonly<Record<string, string>> = { provider: 'mcp_server', providers: 'mcp_servers' };
 
-/**
- * Declares a kernel meta tool from a zod schema: the schema gives the advertised JSON Schema and
- * validates the arguments (a `ValidationError` naming the field), aliases are folded in first, and
- * whatever `run` returns is answered as JSON text; anything it throws becomes an `isError` result
- * with the error's name and message.
- */
-export function defineMetaTool<S extends ZodType<Record<string, unknown>>>(definition: {
-  name: string;
-  description: string;
-  schema: S;
-  run(args: z.output<S>, caller: MetaToolCaller): Promise<unknown>;
+/** What `defineMetaTool` builds a meta tool from. */
+export interface MetaToolDefinition<S extends ZodType<Record<string, unknown>>> {
+  /** The tool name exposed to MCP clients (a contributed tool of a kernel tool's name replaces it). */
+  readonly name: string;
+  readonly description: string;
+  /** The arguments: advertised as JSON Schema (input side) and validated before `run`. */
+  readonly schema: S;
+  /** Does the work; its value is answered as JSON text (or passed on as is with `raw`). */
+  run(args: z.output<S>, caller: RegistryToolCaller): Promise<unknown>;
   /** Answers with the raw result instead of JSON text (the invoke tools pass the upstream's result on). */
-  raw?: boolean;
-}): MetaTool {
+  readonly raw?: boolean;
+}
+
+/**
+ * Declares a meta tool (`RegistryTool`) from a zod schema, as the kernel's `registry_*` tools are:
+ * the schema gives the advertised JSON Schema and validates the arguments (an `isError`
+ * `ValidationError` naming the field), the aliases `provider`/`providers` are folded into
+ * `mcp_server`/`mcp_servers` first, and whatever `run` returns is answered as JSON text
+ * (`jsonResult`). A `HangarError` thrown by `run` becomes an `isError` result with the REST error
+ * body (`errorResult`); anything else is rethrown, so the MCP face logs it with its stack (a bug)
+ * before answering an `InternalServerError` result.
+ */
+export function defineMetaTool<S extends ZodType<Record<string, unknown>>>(definition: MetaToolDefinition<S>): RegistryTool {
   const { $schema: _dialect, ...inputSchema } = z.toJSONSchema(definition.schema, { io: 'input' });
   return {
     name: definition.name,
     description: definition.description,
-    inputSchema: inputSchema as MetaTool['inputSchema'],
+    inputSchema: inputSchema as RegistryTool['inputSchema'],
     async call(args, caller) {
       try {
         const parsed = definition.schema.safeParse(withAliases(args));
@@ -51,6 +43,7 @@ export function defineMetaTool<S extends ZodType<Record<string, unknown>>>(defin
         const value = await definition.run(parsed.data, caller);
         return definition.raw ? (value as CallToolResult) : jsonResult(value);
       } catch (error) {
+        if (!isHangarError(error)) throw error;
         return errorResult(error);
       }
     },

@@ -12,8 +12,10 @@ import { MCP_SERVER_STATES, type McpServerState } from '../lifecycle/McpServerSt
 import type { Clock } from '../services/Clock.js';
 import type { HangarRuntime } from '../services/coreServices.js';
 import { toErrorBody } from '../http/errorMiddleware.js';
+import { ServerTarget } from '../invocation/ServerTargets.js';
 import { invokeWithRetries } from './invokeWithRetries.js';
-import { defineMetaTool, type MetaTool } from './metaToolKit.js';
+import type { RegistryTool } from '../extensions/registryTools.js';
+import { defineMetaTool } from './metaToolKit.js';
 
 /** What the kernel's meta tools work with. */
 export interface MetaToolContext {
@@ -31,8 +33,12 @@ export interface MetaToolContext {
 }
 
 const serverId = z.string().min(1).describe('MCP server id (`provider` is accepted as an alias)');
+const targetId = z
+  .string()
+  .min(1)
+  .describe('MCP server id, or the name of a group or other target a plugin provides (`provider` is accepted as an alias)');
 const invokeShape = {
-  mcp_server: serverId,
+  mcp_server: targetId,
   tool: z.string().min(1).describe('The upstream tool name (`add`, not `math__add`)'),
   arguments: z.record(z.string(), z.unknown()).optional().describe('Arguments, checked against the tool inputSchema'),
   timeout_s: z.number().positive().max(3600).optional().describe('Timeout in seconds (default 30)'),
@@ -47,7 +53,7 @@ const DISCOVERY_NOTE =
  * upstream's own result on (content unchanged) with `_meta["hangar/invocation"]` added; the others
  * answer JSON text. Every failure is an `isError` result with the error's name and message.
  */
-export function registryMetaTools(context: MetaToolContext): MetaTool[] {
+export function registryMetaTools(context: MetaToolContext): RegistryTool[] {
   const { registry, invoker, authorizer } = context;
 
   const readable = async (principal: Principal, state?: McpServer['state']): Promise<McpServer[]> => {
@@ -107,7 +113,7 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
       description: 'Invoke a tool of an MCP server (starts the server if needed); answers with the tool result.',
       schema: z.object(invokeShape),
       raw: true,
-      run: (args, caller) => invokeWithRetries(invoker, args, caller, { forwardProgress: false }),
+      run: (args, caller) => invokeWithRetries(invoker, args, caller, { forwardProgress: false, door: 'meta' }),
     }),
     defineMetaTool({
       name: 'registry_invoke_ex',
@@ -121,7 +127,7 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
         metadata: z.record(z.string(), z.unknown()).optional().describe('Echoed back in _meta["hangar/invocation"]'),
       }),
       raw: true,
-      run: (args, caller) => invokeWithRetries(invoker, args, caller, { forwardProgress: false }),
+      run: (args, caller) => invokeWithRetries(invoker, args, caller, { forwardProgress: false, door: 'meta' }),
     }),
     defineMetaTool({
       name: 'registry_invoke_stream',
@@ -157,7 +163,7 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
                   caller.progress?.(progress);
                 },
               },
-              { forwardProgress: true, operation_id: operation.id },
+              { forwardProgress: true, operation_id: operation.id, door: 'operation' },
             ),
           caller.signal,
         );
@@ -166,15 +172,24 @@ export function registryMetaTools(context: MetaToolContext): MetaTool[] {
     }),
     defineMetaTool({
       name: 'registry_tools',
-      description: 'Get the tool schemas of an MCP server (never starts it: predefined or last-known tools).',
-      schema: z.object({ mcp_server: serverId }),
+      description:
+        'Get the tool schemas of an MCP server, or of a group or other target a plugin provides (never starts a server: ' +
+        'predefined or last-known tools).',
+      schema: z.object({ mcp_server: targetId }),
       run: async ({ mcp_server }, { principal }) => {
-        const server = await readOne(principal, mcp_server);
-        return {
-          mcp_server: server.id,
-          tools_predefined: server.toolsPredefined,
-          tools: invoker.visibleTools(server, principal),
-        };
+        const target = invoker.targets.resolve(mcp_server);
+        if (target instanceof ServerTarget) {
+          const { server } = target;
+          await authorizer.authorize(principal, { action: 'mcp_server:read', resource: `mcp_server:${server.id}` });
+          return {
+            mcp_server: server.id,
+            tools_predefined: server.toolsPredefined,
+            tools: invoker.visibleTools(server, principal),
+          };
+        }
+        // A plugin's target (a group): reading its tools needs what invoking through it needs.
+        await authorizer.authorize(principal, target.invokePermission);
+        return { mcp_server: target.id, kind: target.kind, tools: invoker.targetTools(target, principal) };
       },
     }),
     defineMetaTool({

@@ -90,8 +90,10 @@ export function createMcpServersRoutes(): HttpRoutes {
   });
 
   router.get('/mcp_servers/:id/tools', permission('mcp_server:read', server), (ctx) => {
-    const { server, invoker } = serverOf(ctx);
-    ctx.body = { tools: invoker.visibleTools(server, ctx.state.principal).map((tool) => mcpServerViews.tool(tool)) };
+    // `:id` may name a contributed target (a group) as well as a server: its tools are listed alike.
+    const { invoker } = services(ctx);
+    const target = invoker.targets.resolve(ctx.params.id!);
+    ctx.body = { tools: invoker.targetTools(target, ctx.state.principal).map((tool) => mcpServerViews.tool(tool)) };
   });
 
   router.get('/mcp_servers/:id/health', permission('mcp_server:read', server), (ctx) => {
@@ -124,15 +126,17 @@ export function createMcpServersRoutes(): HttpRoutes {
       throw new ValidationError(`correlation_id: must be 1 to ${MAX_CORRELATION_ID} characters`);
     }
     if (body?.async !== undefined && typeof body.async !== 'boolean') throw new ValidationError('async: must be a boolean');
-    const { server, invoker } = serverOf(ctx);
+    // `:id` is resolved by the invoker, through the contributed target resolvers first: a group id works too.
+    const { invoker } = services(ctx);
+    const id = ctx.params.id!;
     const tool = ctx.params.tool!;
-    const request = { mcp_server: server.id, tool, arguments: args, timeout_s, principal: ctx.state.principal };
+    const request = { mcp_server: id, tool, arguments: args, timeout_s, principal: ctx.state.principal };
     if (body?.async === true) {
-      // Refusals (unknown tool, bad arguments, access) answer now; the call itself runs as an operation.
+      // Refusals (unknown target or tool, bad arguments, access) answer now; the call itself runs as an operation.
       await invoker.check(request);
       const operations = ctx.state.services.resolve(operationsRef);
       const descriptor = {
-        mcp_server: server.id,
+        mcp_server: id,
         tool,
         correlation_id: correlation_id ?? randomUUID(),
         source: 'rest',
@@ -144,12 +148,13 @@ export function createMcpServersRoutes(): HttpRoutes {
           correlation_id: descriptor.correlation_id,
           signal: op.signal,
           onProgress: (progress) => op.progress(progress),
+          door: 'operation',
         });
         return outcome.result;
       });
       done.catch(() => {}); // the operation records the failure; nobody awaits it here
       ctx.status = 202;
-      ctx.body = { operation_id: operation.id, mcp_server_id: server.id, tool, status: operation.status };
+      ctx.body = { operation_id: operation.id, mcp_server_id: id, tool, status: operation.status };
       return;
     }
     // A client that hangs up cancels the upstream call instead of leaving it running for nobody.
@@ -159,8 +164,17 @@ export function createMcpServersRoutes(): HttpRoutes {
     };
     ctx.res.once('close', onClose);
     try {
-      const outcome = await invoker.invoke({ ...request, correlation_id, signal: abort.signal });
-      ctx.body = { mcp_server_id: server.id, tool, ...outcome };
+      const {
+        result,
+        correlation_id: used,
+        duration_ms,
+      } = await invoker.invoke({
+        ...request,
+        correlation_id,
+        signal: abort.signal,
+        door: 'rest',
+      });
+      ctx.body = { mcp_server_id: id, tool, result, correlation_id: used, duration_ms };
     } finally {
       ctx.res.off('close', onClose);
     }
