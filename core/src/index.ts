@@ -108,12 +108,16 @@ export type { RegistryTool, RegistryToolCaller } from './extensions/registryTool
 export { defineMetaTool } from './proxy/metaToolKit.js';
 export type { MetaToolDefinition } from './proxy/metaToolKit.js';
 export { jsonResult, errorResult } from './proxy/mcpErrors.js';
+// Helpers for plugin routes and tools: strict request readers (422 naming the field) and the
+// REST views of a server (summary, detail with secrets redacted, tool).
+export { parseRequest } from './rest/parseRequest.js';
+export { mcpServerViews } from './lifecycle/mcpServerViews.js';
 export { configSectionsExtensionPoint, configSection } from './extensions/configSections.js';
 export type { ConfigSection } from './extensions/configSections.js';
 
 // Events
 export { createEvent } from './events/DomainEvent.js';
-export type { DomainEvent, PublishedEvent } from './events/DomainEvent.js';
+export type { DomainEvent, PublishedEvent, EventMetadata } from './events/DomainEvent.js';
 export { isKernelEvent, KERNEL_EVENT_TYPES } from './events/hangarEvents.js';
 export type {
   KernelEvent,

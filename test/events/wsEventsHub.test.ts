@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import test, { type ExecutionContext } from 'ava';
 import { createEvent, EventBus } from '@hangar/core';
-import { EventStreamHub } from '../../core/src/builtins/EventStreamHub.js';
+import { EventStreamHub } from '../../core/src/builtins/core-event-stream/EventStreamHub.js';
 import { EventSerializer } from '../../core/src/events/EventSerializer.js';
 import { MemoryEventStore } from '../../core/src/events/store/MemoryEventStore.js';
 import { captureLogger } from '../helpers/hangar.js';

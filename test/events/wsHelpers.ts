@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { ExecutionContext } from 'ava';
 import { WebSocket } from 'ws';
 import { eventSinksExtensionPoint, type Hangar } from '@hangar/core';
-import { EventStreamHub } from '../../core/src/builtins/EventStreamHub.js';
+import { EventStreamHub } from '../../core/src/builtins/core-event-stream/EventStreamHub.js';
 
 /** One JSON frame from `/api/ws/events`. */
 export type Frame = Record<string, unknown>;

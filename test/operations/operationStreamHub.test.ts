@@ -4,7 +4,7 @@ import pino from 'pino';
 import { WebSocket } from 'ws';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ManualClock, OperationRegistry, type OperationDescriptor } from '@hangar/core';
-import { OperationStreamHub } from '../../core/src/builtins/OperationStreamHub.js';
+import { OperationStreamHub } from '../../core/src/builtins/core-operations/OperationStreamHub.js';
 import { serveWsRoute } from '../helpers/wsRoute.js';
 
 // The hub on its own: a real `ws` server on 127.0.0.1 and a real OperationRegistry whose calls

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
-import { ID_PATTERN } from '../config/configSchema.js';
-import { redactorRef } from '../config/redact.js';
-import { ValidationError } from '../errors.js';
-import type { HttpRoutes } from '../extensions/httpRoutes.js';
-import type { HangarState } from '../http/HttpHost.js';
-import { permission } from '../http/permission.js';
-import { toolInvokerRef } from '../invocation/ToolInvoker.js';
-import { mcpServersRef } from '../lifecycle/McpServerRegistry.js';
-import { MCP_SERVER_STATES, type McpServerState } from '../lifecycle/McpServerState.js';
-import { mcpServerViews } from '../lifecycle/mcpServerViews.js';
-import { operationsRef } from '../operations/OperationRegistry.js';
-import { eventBusRef } from '../services/coreServices.js';
-import { parseRequest } from './parseRequest.js';
+import { ID_PATTERN } from '../../config/configSchema.js';
+import { redactorRef } from '../../config/redact.js';
+import { ValidationError } from '../../errors.js';
+import type { HttpRoutes } from '../../extensions/httpRoutes.js';
+import type { HangarState } from '../../http/HttpHost.js';
+import { permission } from '../../http/permission.js';
+import { toolInvokerRef } from '../../invocation/ToolInvoker.js';
+import { mcpServersRef } from '../../lifecycle/McpServerRegistry.js';
+import { MCP_SERVER_STATES, type McpServerState } from '../../lifecycle/McpServerState.js';
+import { mcpServerViews } from '../../lifecycle/mcpServerViews.js';
+import { operationsRef } from '../../operations/OperationRegistry.js';
+import { eventBusRef } from '../../services/coreServices.js';
+import { parseRequest } from '../../rest/parseRequest.js';
 
 type Context = ParameterizedContext<HangarState, { params: Record<string, string> }>;
 

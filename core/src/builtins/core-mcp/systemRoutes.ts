@@ -1,11 +1,11 @@
 import Router from '@koa/router';
-import type { HttpRoutes } from '../extensions/httpRoutes.js';
-import type { HangarState } from '../http/HttpHost.js';
-import { permission } from '../http/permission.js';
-import { toolInvokerRef } from '../invocation/ToolInvoker.js';
-import { mcpServersRef } from '../lifecycle/McpServerRegistry.js';
-import { mcpServerViews } from '../lifecycle/mcpServerViews.js';
-import { clockRef, runtimeRef } from '../services/coreServices.js';
+import type { HttpRoutes } from '../../extensions/httpRoutes.js';
+import type { HangarState } from '../../http/HttpHost.js';
+import { permission } from '../../http/permission.js';
+import { toolInvokerRef } from '../../invocation/ToolInvoker.js';
+import { mcpServersRef } from '../../lifecycle/McpServerRegistry.js';
+import { mcpServerViews } from '../../lifecycle/mcpServerViews.js';
+import { clockRef, runtimeRef } from '../../services/coreServices.js';
 
 /** `GET /api/system` (seed 001): server and tool counts, tool calls so far, uptime and the core version. */
 export function createSystemRoutes(): HttpRoutes {

@@ -1,11 +1,11 @@
 import Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
-import { configManagerRef, type ReloadOptions } from '../config/ConfigManager.js';
-import { ValidationError } from '../errors.js';
-import type { HttpRoutes } from '../extensions/httpRoutes.js';
-import type { HangarState } from '../http/HttpHost.js';
-import { permission } from '../http/permission.js';
-import { parseRequest } from './parseRequest.js';
+import { configManagerRef, type ReloadOptions } from '../../config/ConfigManager.js';
+import { ValidationError } from '../../errors.js';
+import type { HttpRoutes } from '../../extensions/httpRoutes.js';
+import type { HangarState } from '../../http/HttpHost.js';
+import { permission } from '../../http/permission.js';
+import { parseRequest } from '../../rest/parseRequest.js';
 
 const RELOAD_FIELDS = new Set(['config_path', 'graceful']);
 

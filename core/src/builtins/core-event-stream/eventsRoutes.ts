@@ -1,11 +1,11 @@
 import Router from '@koa/router';
-import type { HttpRoutes } from '../extensions/httpRoutes.js';
-import { eventFrame } from '../events/eventFrames.js';
-import { mcpServerStream } from '../events/store/EventStore.js';
-import type { HangarState } from '../http/HttpHost.js';
-import { permission } from '../http/permission.js';
-import { eventBusRef } from '../services/coreServices.js';
-import { parseRequest } from './parseRequest.js';
+import type { HttpRoutes } from '../../extensions/httpRoutes.js';
+import { eventFrame } from '../../events/eventFrames.js';
+import { mcpServerStream } from '../../events/store/EventStore.js';
+import type { HangarState } from '../../http/HttpHost.js';
+import { permission } from '../../http/permission.js';
+import { eventBusRef } from '../../services/coreServices.js';
+import { parseRequest } from '../../rest/parseRequest.js';
 
 /**
  * `GET /api/events?from_position=&limit=` (DESIGN §7, §10): the stored global history, oldest

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
-import type { PublishedEvent } from '../events/DomainEvent.js';
-import type { EventBus } from '../events/EventBus.js';
+import type { PublishedEvent } from '../../events/DomainEvent.js';
+import type { EventBus } from '../../events/EventBus.js';
 import { EventReplay, type ReplayTarget } from './EventReplay.js';
 import {
   matchesSubscription,
@@ -10,9 +10,9 @@ import {
   subscribedFrame,
   type EventSubscription,
 } from './eventSubscription.js';
-import { OutboundQueue } from './OutboundQueue.js';
-import { SocketPump } from './SocketPump.js';
-import { textOf } from './socketText.js';
+import { OutboundQueue } from '../websocket/OutboundQueue.js';
+import { SocketPump } from '../websocket/SocketPump.js';
+import { textOf } from '../websocket/socketText.js';
 
 /** Replies (`subscribed`, `error`) a client may leave unread before it is disconnected. */
 const MAX_CONTROL_FRAMES = 64;

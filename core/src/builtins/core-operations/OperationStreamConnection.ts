@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
-import type { OperationEvent } from '../operations/Operation.js';
+import type { OperationEvent } from '../../operations/Operation.js';
 import { parseOperationCommand, type OperationCommand } from './operationCommands.js';
-import { OutboundQueue } from './OutboundQueue.js';
-import { SocketPump } from './SocketPump.js';
-import { textOf } from './socketText.js';
+import { OutboundQueue } from '../websocket/OutboundQueue.js';
+import { SocketPump } from '../websocket/SocketPump.js';
+import { textOf } from '../websocket/socketText.js';
 
 /** What one connection needs from its hub. */
 export interface OperationStreamConnectionOptions {

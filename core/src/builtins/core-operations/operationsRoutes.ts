@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Router from '@koa/router';
-import { ValidationError } from '../errors.js';
-import type { HttpRoutes } from '../extensions/httpRoutes.js';
-import type { HangarState } from '../http/HttpHost.js';
-import { permission } from '../http/permission.js';
-import { OPERATION_STATUSES, type OperationStatus } from '../operations/Operation.js';
-import { operationsRef } from '../operations/OperationRegistry.js';
-import { parseRequest } from './parseRequest.js';
+import { ValidationError } from '../../errors.js';
+import type { HttpRoutes } from '../../extensions/httpRoutes.js';
+import type { HangarState } from '../../http/HttpHost.js';
+import { permission } from '../../http/permission.js';
+import { OPERATION_STATUSES, type OperationStatus } from '../../operations/Operation.js';
+import { operationsRef } from '../../operations/OperationRegistry.js';
+import { parseRequest } from '../../rest/parseRequest.js';
 
 /** How long a cancel waits for the operation to end before answering. */
 const CANCEL_WAIT_MS = 5000;

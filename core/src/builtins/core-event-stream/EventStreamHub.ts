@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import type { PublishedEvent } from '../events/DomainEvent.js';
-import type { EventBus } from '../events/EventBus.js';
-import { eventFrame } from '../events/eventFrames.js';
-import type { EventSink } from '../extensions/eventSinks.js';
-import type { WsRoute } from '../extensions/wsRoutes.js';
+import type { PublishedEvent } from '../../events/DomainEvent.js';
+import type { EventBus } from '../../events/EventBus.js';
+import { eventFrame } from '../../events/eventFrames.js';
+import type { EventSink } from '../../extensions/eventSinks.js';
+import type { WsRoute } from '../../extensions/wsRoutes.js';
 import { EventStreamConnection, type EventStreamConnectionStats } from './EventStreamConnection.js';
 
 /** What the hub is built from. */

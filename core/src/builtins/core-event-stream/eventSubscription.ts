@@ -1,4 +1,4 @@
-import type { PublishedEvent } from '../events/DomainEvent.js';
+import type { PublishedEvent } from '../../events/DomainEvent.js';
 
 /**
  * What one `/api/ws/events` client asked for (seed 000): each dimension is a set of accepted

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import { OperationNotFoundError } from '../errors.js';
-import type { WsRoute } from '../extensions/wsRoutes.js';
-import type { Operation, OperationEvent } from '../operations/Operation.js';
-import type { OperationRegistry } from '../operations/OperationRegistry.js';
+import { OperationNotFoundError } from '../../errors.js';
+import type { WsRoute } from '../../extensions/wsRoutes.js';
+import type { Operation, OperationEvent } from '../../operations/Operation.js';
+import type { OperationRegistry } from '../../operations/OperationRegistry.js';
 import { ALL_OPERATIONS, type OperationCommand } from './operationCommands.js';
 import { OperationStreamConnection, type OperationStreamConnectionStats } from './OperationStreamConnection.js';
 

@@ -1,7 +1,7 @@
-import type { PublishedEvent } from '../events/DomainEvent.js';
-import type { EventBus } from '../events/EventBus.js';
-import type { HistoricEvent } from '../events/EventSerializer.js';
-import { eventFrame } from '../events/eventFrames.js';
+import type { PublishedEvent } from '../../events/DomainEvent.js';
+import type { EventBus } from '../../events/EventBus.js';
+import type { HistoricEvent } from '../../events/EventSerializer.js';
+import { eventFrame } from '../../events/eventFrames.js';
 import { matchesSubscription, type EventSubscription } from './eventSubscription.js';
 
 /** Stored events read per `readAll` call. */
