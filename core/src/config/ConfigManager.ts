@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { isHangarError, ValidationError } from '../errors.js';
 import { createEvent } from '../events/DomainEvent.js';
 import type { EventBus } from '../events/EventBus.js';
+import type { Principal } from '../extensions/auth.js';
 import type { ConfigSection } from '../extensions/configSections.js';
 import { serviceRef } from '../kernel/refs.js';
 import type { McpServerRegistry } from '../lifecycle/McpServerRegistry.js';
@@ -54,6 +55,8 @@ export interface ReloadOptions {
   readonly config_path?: string;
   /** Only changed servers restart (default); `false` restarts every running config server. */
   readonly graceful?: boolean;
+  /** Who asked, recorded in the `ConfigurationReloaded` event's metadata. */
+  readonly actor?: Principal;
 }
 
 /** What a reload did, server by server (ids sorted); also the `ConfigurationReloaded` payload. */
@@ -250,7 +253,7 @@ export class ConfigManager {
       restart_required: this.restartRequired(next),
     };
     this.logger.info({ ...result }, `config reloaded from ${file}`);
-    const event = createEvent('ConfigurationReloaded', { ...result }, { now: new Date(this.clock.now()) });
+    const event = createEvent('ConfigurationReloaded', { ...result }, { now: new Date(this.clock.now()), actor: options.actor });
     await this.options.eventBus.append(event, { stream: 'config' }).catch((error: unknown) => {
       this.logger.error({ err: error }, 'could not store ConfigurationReloaded');
     });

@@ -23,7 +23,8 @@ export function createConfigRoutes(): HttpRoutes {
   });
 
   router.post('/config/reload', permission('config:reload'), async (ctx) => {
-    ctx.body = { status: 'reloaded', result: await manager(ctx).reload(reloadOptions(parseRequest.optionalBody(ctx))) };
+    const options = { ...reloadOptions(parseRequest.optionalBody(ctx)), actor: ctx.state.principal };
+    ctx.body = { status: 'reloaded', result: await manager(ctx).reload(options) };
   });
 
   router.post('/config/export', permission('config:read'), (ctx) => {
