@@ -43,7 +43,7 @@ export { ServerTarget } from './invocation/ServerTargets.js';
 export { composeInterceptors } from './invocation/composeInterceptors.js';
 export type { InvocationStep } from './invocation/composeInterceptors.js';
 export { ConfigManager, configManagerRef } from './config/ConfigManager.js';
-export { toolAllowed } from './invocation/toolAccess.js';
+export { toolAllowed, globsToRegExp } from './invocation/toolAccess.js';
 
 // Operations (one watched tool call each: /api/operations, /api/ws/operations)
 export { OperationRegistry, operationsRef } from './operations/OperationRegistry.js';

@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import Router from '@koa/router';
 import test from 'ava';
 import { WebSocket } from 'ws';
@@ -14,6 +13,7 @@ import {
   type EventBus,
 } from '@hangar/core';
 import { captureLogger, freePort, startHangar, tempDir } from '../helpers/hangar.js';
+import { upgradeStatus } from './accessPlugins.js';
 
 const routesPlugin = definePlugin({
   id: 'routes-under-test',
@@ -292,26 +292,3 @@ test('/mcp goes through the same host steps as any route: readiness, authenticat
   t.truthy(accepted.headers.get('mcp-session-id'));
   t.is((await fetch(`${url}/mcp`, { method: 'POST', headers: { 'x-api-key': 'good' }, body: '{' })).status, 400);
 });
-
-function upgradeStatus(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      headers: {
-        Connection: 'Upgrade',
-        Upgrade: 'websocket',
-        'Sec-WebSocket-Version': '13',
-        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-      },
-    });
-    req.on('response', (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('upgrade', (_res, socket) => {
-      socket.destroy();
-      resolve(101);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}

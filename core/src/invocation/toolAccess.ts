@@ -42,8 +42,12 @@ function compile(access: ToolAccess): CompiledAccess {
   return entry;
 }
 
-/** One anchored alternation of all globs, or undefined for none. */
-function globsToRegExp(globs: readonly string[] | undefined): RegExp | undefined {
+/**
+ * Tool-name globs (`*` any run of characters, `?` one character, everything else literal) as one
+ * anchored pattern, or undefined for none. The one glob dialect of Hangar: `tool_access`, and any
+ * plugin matching tool names (deny lists, rate-limit scopes) uses it too.
+ */
+export function globsToRegExp(globs: readonly string[] | undefined): RegExp | undefined {
   if (globs === undefined || globs.length === 0) return undefined;
   const alternatives = globs.map((glob) =>
     Array.from(glob, (char) => {
