@@ -159,6 +159,12 @@ test('GET /api/events pages through the stored history; frames are flat and secr
   t.deepEqual(empty, { events: [], next_position: 999999 });
   t.is((await api(url, 'GET', '/events?limit=0')).status, 422);
   t.is((await api(url, 'GET', '/events?from_position=abc')).status, 422);
+  t.is((await api(url, 'GET', '/events?from_position=-1')).status, 422);
+  // Seed 001's default offset, 0, reads from the start like 1 does.
+  const fromZero = (await api(url, 'GET', '/events?from_position=0&limit=3')).body;
+  const fromOne = (await api(url, 'GET', '/events?from_position=1&limit=3')).body;
+  t.deepEqual(fromZero.events, fromOne.events);
+  t.is(fromZero.events[0]?.global_position, 1);
 });
 
 test('a config reload makes the file authoritative again: REST overrides before it do not come back at the next boot', async (t) => {

@@ -138,6 +138,19 @@ test('a from_position replay with filters reads the store with the same filters'
   t.deepEqual(positionsOf(afterAck(client.frames)), [positions[0], positions[4], live]);
 });
 
+test("from_position 0, seed 001's default, replays from the start", async (t) => {
+  const { url, bus } = await boot(t);
+  const first = (await bus.append(createEvent('McpServerStarted', {}, { mcpServerId: 'math' }))).global_position;
+  const client = await connectEvents(t, url);
+  await subscribe(client, { from_position: 0 });
+  const last = await bus.lastPosition();
+  await client.waitFor((frames) => positionsOf(frames).at(-1) === last, `position ${last}`);
+  const replayed = positionsOf(afterAck(client.frames));
+  t.is(replayed[0], 1);
+  t.true(replayed.includes(first));
+  t.is(gapIn(replayed, 1, last), undefined);
+});
+
 test('a client that reconnects with from_position = last seen + 1 loses nothing', async (t) => {
   const { url, bus } = await boot(t);
   const first = await connectEvents(t, url);

@@ -129,7 +129,7 @@ test('invalid messages answer an error frame naming the field and keep the conne
     [{ type: 'subscribe', event_types: 'McpServerStarted' }, /Invalid event_types/],
     [{ type: 'subscribe', event_types: [] }, /Invalid event_types/],
     [{ type: 'subscribe', mcp_server_ids: [1] }, /Invalid mcp_server_ids/],
-    [{ type: 'subscribe', from_position: 0 }, /Invalid from_position: 0/],
+    [{ type: 'subscribe', from_position: -1 }, /Invalid from_position: -1; expected an integer >= 0/],
     [{ type: 'subscribe', from_position: 1.5 }, /Invalid from_position/],
   ];
   await subscribe(client, { event_types: ['Kept'] });

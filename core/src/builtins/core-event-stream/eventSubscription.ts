@@ -19,7 +19,7 @@ export type ClientMessage = { readonly subscription: EventSubscription } | { rea
 
 /**
  * Parses one client frame: `{"type": "subscribe", "event_types"?: string[], "mcp_server_ids"?:
- * string[], "from_position"?: int >= 1}`. An omitted or `null` dimension means no filter; an empty
+ * string[], "from_position"?: int >= 0}`. An omitted or `null` dimension means no filter; an empty
  * list is refused rather than read as "nothing" or "everything". Unknown keys are ignored.
  */
 export function parseClientMessage(text: string): ClientMessage {
@@ -41,8 +41,9 @@ export function parseClientMessage(text: string): ClientMessage {
   const mcpServerIds = parseNames(fields, 'mcp_server_ids');
   if (typeof mcpServerIds === 'string') return { error: mcpServerIds };
   const from = fields.from_position;
-  if (from !== undefined && from !== null && !(typeof from === 'number' && Number.isSafeInteger(from) && from >= 1)) {
-    return { error: `Invalid from_position: ${JSON.stringify(from)}; expected an integer >= 1` };
+  // 0 is seed 001's documented default ("from the start"), like 1: positions begin at 1.
+  if (from !== undefined && from !== null && !(typeof from === 'number' && Number.isSafeInteger(from) && from >= 0)) {
+    return { error: `Invalid from_position: ${JSON.stringify(from)}; expected an integer >= 0` };
   }
   return { subscription: { eventTypes, mcpServerIds, ...(typeof from === 'number' ? { fromPosition: from } : {}) } };
 }

@@ -16,7 +16,8 @@ export function createEventsRoutes(): HttpRoutes {
   const router = new Router<HangarState>();
 
   router.get('/events', permission('events:read'), async (ctx) => {
-    const from_position = parseRequest.queryInt(ctx, 'from_position', { min: 1, default: 1 });
+    // 0 (seed 001's default) and 1 both mean "from the start": positions begin at 1.
+    const from_position = parseRequest.queryInt(ctx, 'from_position', { min: 0, default: 0 });
     const limit = parseRequest.queryInt(ctx, 'limit', { min: 1, max: 1000, default: 100 });
     const eventTypes = listParam(parseRequest.queryString(ctx, 'event_type'));
     const serverIds = listParam(parseRequest.queryString(ctx, 'mcp_server_id'));
