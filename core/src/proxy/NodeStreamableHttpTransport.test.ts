@@ -172,10 +172,16 @@ test('a client that leaves before the answer cancels its requests', async (t) =>
 });
 
 test('closing the transport ends open answers and the GET stream', async (t) => {
-  const { url, transport } = await harness(t, () => new Promise<CallToolResult>(() => undefined));
+  let reached!: () => void;
+  const called = new Promise<void>((resolve) => (reached = resolve));
+  const { url, transport } = await harness(t, () => {
+    reached();
+    return new Promise<CallToolResult>(() => undefined);
+  });
   const stream = await fetch(url, { headers });
   const pending = post(url, call(1));
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // The call is open once the tool handler runs (no fixed wait: under load a POST takes a while).
+  await called;
   t.true(transport.busy);
   await transport.close();
   const answer = await pending;
