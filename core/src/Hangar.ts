@@ -87,11 +87,11 @@ export class Hangar {
   /**
    * Boots Hangar and resolves once every plugin has started (and HTTP is ready). The order:
    * plugins register; the config is read (with the sections and transport schemas plugins
-   * declared); the kernel's services are made; HTTP listens (answering 503 `starting`); plugins
+   * declared); unsafe boots are refused (auth on without an authenticator, a public host without
+   * auth); the kernel's services are made; HTTP listens (answering 503 `starting`); plugins
    * initialise one at a time, each with its factories, and each event sink is attached as its plugin
-   * becomes ready; the auth checks run on what the plugins contributed; the servers of the config
-   * and the event history are registered (so every sink sees those events); the routes are mounted;
-   * `start` hooks run; Hangar is ready.
+   * becomes ready; the servers of the config and the event history are registered (so every sink
+   * sees those events); the routes are mounted; `start` hooks run; Hangar is ready.
    */
   static async start(options: HangarOptions): Promise<Hangar> {
     const { logger } = options;
