@@ -16,7 +16,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-floating-promises': 'error',
-      'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'Use named exports (DESIGN §1).' }],
+      'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'Use named exports.' }],
     },
   },
   {
