@@ -148,6 +148,7 @@ export class Hangar {
       eventBus,
       logger: logger.child({ component: 'mcp-servers' }),
       clientInfo: { name: 'hangar', version: CORE_VERSION },
+      listStartTimeoutMs: config.list_start_timeout_s * 1000,
       ledger,
     });
     container.register(mcpServersRef, registry);

@@ -1,7 +1,7 @@
 // The official MCP conformance suite (@modelcontextprotocol/conformance, server scenarios, active suite) run
 // twice: against the fixture server directly (proves the fixture implements what the suite calls), then against
 // Hangar's MCP face fronting the same fixture over stdio with `tool_naming: flat` (flat names keep the tool,
-// prompt and resource names the scenarios ask for).
+// prompt and resource names the scenarios ask for), the fixture never started before the suite runs.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -147,7 +147,7 @@ test('the fixture passes the active conformance suite directly', async (t) => {
   assertAllPassed(t, await runActiveSuite(t, url));
 });
 
-test('Hangar (tool_naming: flat) fronting the fixture over stdio passes the active conformance suite', async (t) => {
+test('Hangar (tool_naming: flat) fronting a never-started fixture over stdio passes the active conformance suite', async (t) => {
   // Imported here so the direct test above still runs while core does not load.
   const { startHangar, tempDir: hangarTempDir, writeIn } = await import('../helpers/hangar.js');
   const dir = await hangarTempDir(t);
@@ -164,9 +164,11 @@ test('Hangar (tool_naming: flat) fronting the fixture over stdio passes the acti
     ].join('\n'),
   );
   const { url } = await startHangar(t, { configFile });
-  // Listing never starts a server (DESIGN §5), and in flat mode a cold server without predefined tools has no
-  // names to route by, so the upstream is started first, as an operator would (REST, seed 001).
-  const started = await fetch(`${url}/api/mcp_servers/conformance/start`, { method: 'POST' });
-  t.is(started.status, 200, await started.text());
-  assertAllPassed(t, await runActiveSuite(t, `${url}/mcp`));
+  // Nothing starts the upstream beforehand (no REST start, no warm, no predefined tools, a fresh data dir): the
+  // suite's first listing, or its first flat name, starts it (list_start_timeout_s).
+  const before = (await (await fetch(`${url}/api/mcp_servers/conformance/health`)).json()) as { state: string };
+  t.is(before.state, 'cold');
+  const run = await runActiveSuite(t, `${url}/mcp`);
+  assertAllPassed(t, run);
+  t.log(`${run.scenarios.length} scenarios passed through Hangar against a never-started server`);
 });

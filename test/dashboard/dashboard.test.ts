@@ -21,7 +21,11 @@ function browserTest(title: string, run: (t: ExecutionContext) => Promise<void>)
   else test(title, run);
 }
 
-/** Boots Hangar with the dashboard (and `extraPlugins` entries) and a cold math server. */
+/**
+ * Boots Hangar with the dashboard (and `extraPlugins` entries) and a cold math server. Its `add` tool is
+ * predefined, so its tools are known and the page's server listing leaves it cold (a server whose tools are
+ * unknown would be started by the listing).
+ */
 async function bootDashboard(
   t: ExecutionContext,
   dir: string,
@@ -37,6 +41,9 @@ async function bootDashboard(
       '    mode: subprocess',
       `    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(MATH)}]`,
       '    description: Math computation server',
+      '    tools:',
+      '      - name: add',
+      '        description: Add two numbers',
     ].join('\n'),
   );
   return startHangar(t, { configFile, pluginEntries: [{ id: 'dashboard' }, ...extraPlugins], ...options });

@@ -105,8 +105,8 @@ test('a restarted Hangar lists the tools a server had at its last start, without
   );
   const first = await boot(dataDir, config);
   t.teardown(() => first.hangar.stop().then(() => undefined));
-  t.deepEqual((await api(first.url, 'GET', '/mcp_servers/echo/tools')).body.tools, []);
-  await api(first.url, 'POST', '/mcp_servers/echo/start');
+  // Its tools are unknown in this first run, so the listing starts it (list_start_timeout_s).
+  t.is((await api(first.url, 'GET', '/mcp_servers/echo/health')).body.state, 'cold');
   const tools = (await api(first.url, 'GET', '/mcp_servers/echo/tools')).body.tools;
   t.true(tools.length > 5);
   await first.hangar.stop();
@@ -197,7 +197,10 @@ test('a server deleted and created again does not inherit the old one’s last-k
 
   const second = await boot(dataDir, config);
   t.teardown(() => second.hangar.stop().then(() => undefined));
-  t.deepEqual((await api(second.url, 'GET', '/mcp_servers/made-over-rest/tools')).body.tools, []);
+  // No last-known list: its tools are unknown, so listing them starts it (a remembered list would leave it cold).
+  t.is((await api(second.url, 'GET', '/mcp_servers/made-over-rest/health')).body.state, 'cold');
+  t.true((await api(second.url, 'GET', '/mcp_servers/made-over-rest/tools')).body.tools.length > 0);
+  t.is((await api(second.url, 'GET', '/mcp_servers/made-over-rest/health')).body.state, 'ready');
 });
 
 test('a REST update that moves a config-file server to another mode drops the old mode fields, and survives a restart', async (t) => {

@@ -53,10 +53,13 @@ test('a denying policy refuses create, update, delete, start and stop of a serve
     t.is(answer.status, 403, action);
     t.deepEqual(answer.body, denied(action, resource), action);
   }
-  // Nothing happened: the server is still there, unchanged and cold; no other server was created.
+  // Nothing happened: the server is still there, unchanged and cold (health, unlike the detail, starts no server
+  // whose tools are unknown); no other server was created.
+  const health = await api.get<{ state: string }>('/mcp_servers/echo/health');
+  t.is(health.status, 200);
+  t.is(health.body.state, 'cold');
   const detail = await api.get<{ state: string; description: string | null }>('/mcp_servers/echo');
   t.is(detail.status, 200);
-  t.is(detail.body.state, 'cold');
   t.not(detail.body.description, 'changed');
   t.is((await api.get('/mcp_servers/other')).status, 404);
 });

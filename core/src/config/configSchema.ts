@@ -87,6 +87,11 @@ export const kernelConfigShape = {
   discovery: z.strictObject({ sources: z.array(discoverySourceSchema).default([]) }).default({ sources: [] }),
   auth: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
   tool_naming: z.enum(['namespaced', 'flat']).default('namespaced'),
+  /**
+   * How long a listing (MCP `tools/list`, …, REST, `registry_tools`) waits for the servers whose
+   * lists are unknown to start; those still starting are left out and announced by `list_changed`.
+   */
+  list_start_timeout_s: z.number().int().min(1).max(300).default(10),
   event_store: z
     .strictObject({ driver: z.enum(['sqlite', 'memory']).default('sqlite'), path: z.string().optional() })
     .default({ driver: 'sqlite' }),
@@ -113,6 +118,7 @@ export interface HangarConfig {
   /** The kernel's part of `auth`; an auth plugin's part is in `sections.auth`. */
   auth: { enabled: boolean };
   tool_naming: 'namespaced' | 'flat';
+  list_start_timeout_s: number;
   event_store: { driver: 'sqlite' | 'memory'; path?: string };
   event_stream: { queue_size: number };
   operations: { max_kept: number; max_events: number };

@@ -75,6 +75,11 @@ export class McpServer {
     return this.catalog.toolsPredefined;
   }
 
+  /** True while the server's lists are unknown: never started, no predefined tools, no last-known list. */
+  get listsUnknown(): boolean {
+    return this.catalog.unknown;
+  }
+
   get resources(): readonly Resource[] {
     return this.catalog.resources;
   }

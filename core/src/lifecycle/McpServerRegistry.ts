@@ -11,6 +11,7 @@ import { serviceRef } from '../kernel/refs.js';
 import type { Clock } from '../services/Clock.js';
 import type { ProcessSpawner } from '../services/ProcessSpawner.js';
 import { McpServer } from './McpServer.js';
+import { ListReadiness } from './ListReadiness.js';
 import type { McpServerContext, McpServerOrigin, UpstreamNotification } from './McpServerContext.js';
 import type { McpServerState } from './McpServerState.js';
 import type { ProcessLedger } from './ProcessLedger.js';
@@ -35,6 +36,8 @@ export interface McpServerRegistryOptions {
   readonly random?: () => number;
   readonly startTimeoutMs?: number;
   readonly healthTimeoutMs?: number;
+  /** How long a listing waits for servers with unknown lists to start (config `list_start_timeout_s`); default 10 s. */
+  readonly listStartTimeoutMs?: number;
   readonly ledger?: ProcessLedger;
 }
 
@@ -50,8 +53,15 @@ export class McpServerRegistry {
   readonly serverSchema: ServerConfigSchema;
   private readonly context: McpServerContext;
   private loggingLevel: string | undefined;
+  private readonly readiness: ListReadiness;
 
   constructor(private readonly options: McpServerRegistryOptions) {
+    this.readiness = new ListReadiness(
+      () => this.servers.values(),
+      options.listStartTimeoutMs ?? 10_000,
+      options.clock,
+      options.logger,
+    );
     this.serverSchema = options.serverSchema ?? ServerConfigSchema.from(options.transports);
     this.context = {
       transportFor: (mode) => this.serverSchema.transportFor(mode),
@@ -90,6 +100,16 @@ export class McpServerRegistry {
   }
 
   /**
+   * Before a listing answers: undefined when the lists of every server (or of `only`) are known,
+   * which is the usual case and costs one check; else a promise (never rejecting) that settles once
+   * the servers with unknown lists have started, failed, or `list_start_timeout_s` has passed.
+   * See `ListReadiness`.
+   */
+  listReady(only?: McpServer): Promise<void> | undefined {
+    return this.readiness.wait(only);
+  }
+
+  /**
    * Validates and adds a server (cold); `ConflictError` for a taken id, `ValidationError` naming the
    * field. `actor` (who asked) is recorded in the event's metadata.
    */
@@ -118,6 +138,7 @@ export class McpServerRegistry {
     const next = this.validate(this.patched(server.config, patch));
     const changed = changedFields(server.config, next, Object.keys(patch));
     server.reconfigure(next);
+    this.readiness.invalidate();
     // `patch` is what was asked for: on a config-file server it is kept as an override across restarts.
     this.publish('McpServerUpdated', id, { changed_fields: changed, patch, config: next }, actor);
     const restartFields = this.serverSchema.restartFields(next.mode);
@@ -140,6 +161,7 @@ export class McpServerRegistry {
     const restartFields = this.serverSchema.restartFields(next.mode);
     const restart = server.alive && changed.some((field) => restartFields.includes(field));
     server.reconfigure(next);
+    this.readiness.invalidate();
     this.publish('McpServerUpdated', id, { changed_fields: changed, config: next, cause: 'config_reloaded' });
     if (changed.includes('tools')) this.emitChange({ kind: 'tools', mcp_server_id: id });
     if (restart) {
@@ -201,6 +223,7 @@ export class McpServerRegistry {
     if (this.servers.has(id)) throw new ConflictError(`MCP server '${id}' already exists`);
     const server = new McpServer(id, this.validate(config, options), origin, this.context);
     this.servers.set(id, server);
+    this.readiness.invalidate();
     this.emitChange({ kind: 'servers', mcp_server_id: id });
     return server;
   }

@@ -40,6 +40,15 @@ export class ServerCatalog {
   }
 
   /**
+   * True while nothing is known of the server's lists: it never started in this process, the
+   * config predefines no tools and no earlier process left its last-known tools. Listing starts
+   * such a server (see `ListReadiness`); any other server is listed from what is known.
+   */
+  get unknown(): boolean {
+    return this.known === undefined && this.remembered === undefined && (this.config().tools?.length ?? 0) === 0;
+  }
+
+  /**
    * Lists `tools` as the server's last-known tools until it starts: what it offered when an
    * earlier Hangar process last started it. Listing keeps working across restarts without a spawn.
    */

@@ -60,7 +60,8 @@ const INSTRUCTIONS =
 
 /**
  * One downstream MCP session: an SDK low-level `Server` whose handlers list the meta tools and
- * the upstream tools, resources and prompts (never starting a server), and forward calls, reads,
+ * the upstream tools, resources and prompts (first starting, bounded, the servers whose lists are
+ * unknown), and forward calls, reads,
  * prompts and completions upstream with this session's principal, cancellation signal, progress
  * token and — for sampling, elicitation and roots requests made during the call — this session
  * as the answering peer.
@@ -142,12 +143,14 @@ export class McpSession implements ResourceSubscriber {
   private registerHandlers(): void {
     const { server } = this;
     const { catalog, proxy, subscriptions, registry } = this.context;
-    server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: this.listTools() }));
+    server.setRequestHandler(ListToolsRequestSchema, () => this.afterListsReady(() => ({ tools: this.listTools() })));
     server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
       this.callTool(request.params.name, request.params.arguments ?? {}, extra),
     );
-    server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: catalog.resources() }));
-    server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: catalog.resourceTemplates() }));
+    server.setRequestHandler(ListResourcesRequestSchema, () => this.afterListsReady(() => ({ resources: catalog.resources() })));
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, () =>
+      this.afterListsReady(() => ({ resourceTemplates: catalog.resourceTemplates() })),
+    );
     server.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
       this.inCall(extra, (options) => proxy.readResource(request.params.uri, options)),
     );
@@ -162,7 +165,7 @@ export class McpSession implements ResourceSubscriber {
       subscriptions.remove(this, request.params.uri);
       return {};
     });
-    server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: catalog.prompts() }));
+    server.setRequestHandler(ListPromptsRequestSchema, () => this.afterListsReady(() => ({ prompts: catalog.prompts() })));
     server.setRequestHandler(GetPromptRequestSchema, (request, extra) =>
       this.inCall(extra, (options) => proxy.getPrompt(request.params.name, request.params.arguments, options)),
     );
@@ -175,6 +178,15 @@ export class McpSession implements ResourceSubscriber {
     server.setNotificationHandler(RootsListChangedNotificationSchema, () =>
       registry.notifyRunning('notifications/roots/list_changed'),
     );
+  }
+
+  /**
+   * `list()` once the servers whose lists are unknown have started (bounded; see
+   * `McpServerRegistry.listReady`); at once, with no promise, when every list is known.
+   */
+  private afterListsReady<T>(list: () => T): T | Promise<T> {
+    const pending = this.context.registry.listReady();
+    return pending === undefined ? list() : pending.then(list);
   }
 
   /** Meta tools first, then the upstream tools this session's principal may see. */
@@ -206,7 +218,8 @@ export class McpSession implements ResourceSubscriber {
         }
       });
     }
-    const resolved = this.context.catalog.resolveTool(name);
+    const { catalog } = this.context;
+    const resolved = catalog.resolveTool(name) ?? (await catalog.resolveAfterListsReady(() => catalog.resolveTool(name)));
     if (!resolved) throw wireError(ErrorCode.InvalidParams, unknownToolMessage(name, this.context.catalog.naming));
     const { target } = resolved;
     return this.inCall(extra, async (options) => {

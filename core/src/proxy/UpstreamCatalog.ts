@@ -34,7 +34,8 @@ type Kind = 'tool' | 'prompt' | 'resource' | 'resource template';
 
 /**
  * What the MCP face lists of the upstream servers and how a downstream name finds its way back.
- * Lists are always the servers' last-known (or predefined) lists, so listing never starts a server.
+ * Lists are the servers' known lists (real, last-known or predefined); the listing doors first wait
+ * for the servers whose lists are unknown to start (`McpServerRegistry.listReady`).
  *
  * In `namespaced` mode names are reversible by construction (naming.ts). In `flat` mode upstream
  * names and URIs are shown unchanged; a name two servers share belongs to the server registered
@@ -101,6 +102,18 @@ export class UpstreamCatalog {
     if (this.reservedToolNames().has(exposed)) return undefined;
     const owner = this.toolIndex().get(exposed);
     return owner && { target: this.targets.serverTarget(owner.server), name: exposed };
+  }
+
+  /**
+   * For a name no known list holds, in flat mode: `resolve` again once the servers whose lists are
+   * unknown have started (bounded by `list_start_timeout_s`), so a name is only declared unknown
+   * once every server could say whether it has it. Undefined (nothing to wait for) when every list
+   * is known, or in namespaced mode, where a name carries its server and the call starts it.
+   * Callers try the plain lookup first, so a hit costs nothing more.
+   */
+  resolveAfterListsReady<T>(resolve: () => T | undefined): Promise<T | undefined> | undefined {
+    if (this.naming !== 'flat') return undefined;
+    return this.registry.listReady()?.then(resolve);
   }
 
   /** Every exposed prompt. */

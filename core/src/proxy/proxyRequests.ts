@@ -11,15 +11,16 @@ import type { ResolvedName, UpstreamCatalog } from './UpstreamCatalog.js';
 
 /**
  * Forwarding of the proxied MCP requests other than tools: the downstream name is resolved
- * through the catalog, the upstream is asked with its own name (starting the server if it is not
- * running), and URIs in the answer are shown in their downstream form again, so whatever a client
+ * through the catalog (a flat name no known list holds, once the servers with unknown lists have
+ * started: `UpstreamCatalog.resolveAfterListsReady`), the upstream is asked with its own name
+ * (starting the server if it is not running), and URIs in the answer are shown in their downstream form again, so whatever a client
  * gets from Hangar it can read back through Hangar.
  */
 export class ProxyRequests {
   constructor(private readonly catalog: UpstreamCatalog) {}
 
   async readResource(uri: string, options: UpstreamCallOptions): Promise<ReadResourceResult> {
-    const target = this.require(this.catalog.resolveUri(uri), `Resource ${uri} not found`);
+    const target = await this.find(() => this.catalog.resolveUri(uri), `Resource ${uri} not found`);
     const result = await this.forward(target, 'resources/read', { uri: target.name }, options);
     const contents = Array.isArray(result.contents) ? (result.contents as { uri: string }[]) : [];
     return {
@@ -33,7 +34,7 @@ export class ProxyRequests {
     args: Record<string, string> | undefined,
     options: UpstreamCallOptions,
   ): Promise<GetPromptResult> {
-    const target = this.require(this.catalog.resolvePrompt(name), `Prompt ${name} not found`);
+    const target = await this.find(() => this.catalog.resolvePrompt(name), `Prompt ${name} not found`);
     const result = await this.forward(
       target,
       'prompts/get',
@@ -52,8 +53,8 @@ export class ProxyRequests {
     const { ref } = params;
     const target =
       ref.type === 'ref/prompt'
-        ? this.require(this.catalog.resolvePrompt(ref.name), `Prompt ${ref.name} not found`)
-        : this.require(this.catalog.resolveTemplate(ref.uri), `Resource template ${ref.uri} not found`);
+        ? await this.find(() => this.catalog.resolvePrompt(ref.name), `Prompt ${ref.name} not found`)
+        : await this.find(() => this.catalog.resolveTemplate(ref.uri), `Resource template ${ref.uri} not found`);
     const upstreamRef = ref.type === 'ref/prompt' ? { ...ref, name: target.name } : { ...ref, uri: target.name };
     const { _meta: _dropped, ...rest } = params as CompleteRequest['params'] & { _meta?: unknown };
     return (await this.forward(target, 'completion/complete', { ...rest, ref: upstreamRef }, options)) as CompleteResult;
@@ -61,7 +62,7 @@ export class ProxyRequests {
 
   /** Subscribes the upstream to one of its resources (starting it if needed); resolves with whose resource it is. */
   async subscribe(uri: string, options: UpstreamCallOptions): Promise<ResolvedName> {
-    const target = this.require(this.catalog.resolveUri(uri), `Resource ${uri} not found`);
+    const target = await this.find(() => this.catalog.resolveUri(uri), `Resource ${uri} not found`);
     await this.forward(target, 'resources/subscribe', { uri: target.name }, options);
     return target;
   }
@@ -77,6 +78,14 @@ export class ProxyRequests {
     } catch (error) {
       throw toMcpError(error);
     }
+  }
+
+  /** `lookup`'s target; in flat mode a miss is looked up again once the unknown lists are known. */
+  private find(lookup: () => ResolvedName | undefined, message: string): ResolvedName | Promise<ResolvedName> {
+    const found = lookup();
+    if (found) return found;
+    const later = this.catalog.resolveAfterListsReady(lookup);
+    return later ? later.then((target) => this.require(target, message)) : this.require(undefined, message);
   }
 
   private require(target: ResolvedName | undefined, message: string): ResolvedName {

@@ -48,8 +48,8 @@ const DISCOVERY_NOTE =
   'Hangar has no discovery service running yet: nothing was scanned. The sources are those the config declares under discovery.sources.';
 
 /**
- * The kernel's `registry_*` meta tools (seed 003 names, DESIGN §5). Listing tools never start a
- * server; `registry_start`, `registry_warm` and the invoke tools do. The invoke tools pass the
+ * The kernel's `registry_*` meta tools (seed 003 names, DESIGN §5). `registry_list` never starts
+ * a server; `registry_tools` starts one only while its tools are unknown (`McpServerRegistry.listReady`); `registry_start`, `registry_warm` and the invoke tools do. The invoke tools pass the
  * upstream's own result on (content unchanged) with `_meta["hangar/invocation"]` added; the others
  * answer JSON text. Every failure is an `isError` result with the error's name and message.
  */
@@ -173,14 +173,15 @@ export function registryMetaTools(context: MetaToolContext): RegistryTool[] {
     defineMetaTool({
       name: 'registry_tools',
       description:
-        'Get the tool schemas of an MCP server, or of a group or other target a plugin provides (never starts a server: ' +
-        'predefined or last-known tools).',
+        'Get the tool schemas of an MCP server, or of a group or other target a plugin provides (predefined or ' +
+        'last-known tools; a server whose tools are unknown is started first, waiting at most list_start_timeout_s).',
       schema: z.object({ mcp_server: targetId }),
       run: async ({ mcp_server }, { principal }) => {
         const target = invoker.targets.resolve(mcp_server);
         if (target instanceof ServerTarget) {
           const { server } = target;
           await authorizer.authorize(principal, { action: 'mcp_server:read', resource: `mcp_server:${server.id}` });
+          await registry.listReady(server);
           return {
             mcp_server: server.id,
             tools_predefined: server.toolsPredefined,
@@ -189,6 +190,8 @@ export function registryMetaTools(context: MetaToolContext): RegistryTool[] {
         }
         // A plugin's target (a group): reading its tools needs what invoking through it needs.
         await authorizer.authorize(principal, target.invokePermission);
+        // A group's members are the plugin's business: every unknown list is waited for.
+        await registry.listReady();
         return { mcp_server: target.id, kind: target.kind, tools: invoker.targetTools(target, principal) };
       },
     }),

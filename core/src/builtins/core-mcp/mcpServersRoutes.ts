@@ -7,6 +7,7 @@ import { ValidationError } from '../../errors.js';
 import type { HttpRoutes } from '../../extensions/httpRoutes.js';
 import type { HangarState } from '../../http/HttpHost.js';
 import { permission } from '../../http/permission.js';
+import { ServerTarget } from '../../invocation/ServerTargets.js';
 import { toolInvokerRef } from '../../invocation/ToolInvoker.js';
 import { mcpServersRef } from '../../lifecycle/McpServerRegistry.js';
 import { MCP_SERVER_STATES, type McpServerState } from '../../lifecycle/McpServerState.js';
@@ -32,12 +33,14 @@ const MAX_CORRELATION_ID = 256;
 export function createMcpServersRoutes(): HttpRoutes {
   const router = new Router<HangarState>();
 
-  router.get('/mcp_servers', permission('mcp_server:read'), (ctx) => {
+  // Tool listings first start the servers whose tools are unknown, bounded by `list_start_timeout_s`.
+  router.get('/mcp_servers', permission('mcp_server:read'), async (ctx) => {
     const state = parseRequest.queryString(ctx, 'state');
     if (state !== undefined && !MCP_SERVER_STATES.includes(state as McpServerState)) {
       throw new ValidationError(`state: must be one of ${MCP_SERVER_STATES.join(', ')}`);
     }
     const { registry, invoker } = services(ctx);
+    await registry.listReady();
     ctx.body = {
       mcp_servers: registry
         .list(state as McpServerState | undefined)
@@ -58,8 +61,9 @@ export function createMcpServersRoutes(): HttpRoutes {
     ctx.body = { mcp_server_id: id, created: true };
   });
 
-  router.get('/mcp_servers/:id', permission('mcp_server:read', server), (ctx) => {
-    const { server, invoker } = serverOf(ctx);
+  router.get('/mcp_servers/:id', permission('mcp_server:read', server), async (ctx) => {
+    const { server, invoker, registry } = serverOf(ctx);
+    await registry.listReady(server);
     const redactor = ctx.state.services.resolve(redactorRef);
     ctx.body = mcpServerViews.detail(server, invoker.visibleTools(server, ctx.state.principal), redactor);
   });
@@ -89,10 +93,12 @@ export function createMcpServersRoutes(): HttpRoutes {
     ctx.body = await serverOf(ctx).server.stop(reason || 'user_request', ctx.state.principal);
   });
 
-  router.get('/mcp_servers/:id/tools', permission('mcp_server:read', server), (ctx) => {
+  router.get('/mcp_servers/:id/tools', permission('mcp_server:read', server), async (ctx) => {
     // `:id` may name a contributed target (a group) as well as a server: its tools are listed alike.
-    const { invoker } = services(ctx);
+    const { invoker, registry } = services(ctx);
     const target = invoker.targets.resolve(ctx.params.id!);
+    // A group's members are the plugin's business: every unknown list is waited for.
+    await registry.listReady(target instanceof ServerTarget ? target.server : undefined);
     ctx.body = { tools: invoker.targetTools(target, ctx.state.principal).map((tool) => mcpServerViews.tool(tool)) };
   });
 
