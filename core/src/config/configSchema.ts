@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Ids of servers, groups and sources: `^[a-zA-Z0-9_-]{1,64}$` (DESIGN §3). */
+/** Ids of servers, groups and sources: `^[a-zA-Z0-9_-]{1,64}$` (docs/config.md). */
 export const ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /** A server id as a zod schema (`mcp_servers` keys, REST ids). */

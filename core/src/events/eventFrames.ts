@@ -15,7 +15,7 @@ const failClosed = Redactor.for([]);
  */
 export function eventFrame(event: PublishedEvent): Record<string, unknown> {
   const { data, ...envelope } = Redactor.isRedacted(event) ? event : failClosed.event(event);
-  // Stream bookkeeping stays internal; the frame has the envelope of DESIGN §10.
+  // Stream bookkeeping stays internal; the frame has the documented envelope (docs/api.md).
   const { stream_id: _stream, stream_version: _version, ...publicEnvelope } = envelope as Record<string, unknown>;
   return { ...data, ...publicEnvelope };
 }

@@ -7,7 +7,7 @@ import type { Clock } from '../services/Clock.js';
 /**
  * Records each attempt of a tool call on the answering server's stream: `ToolInvocationRequested`
  * when the upstream stage begins, then `ToolInvocationCompleted` or `ToolInvocationFailed` (the
- * per-server history is read back from these). Beyond DESIGN §4, `ToolInvocationFailed` carries
+ * per-server history is read back from these). Beyond the documented fields, `ToolInvocationFailed` carries
  * `duration_ms` too, so failed calls have a duration in the history. Each event names the caller
  * (`actor`) in its metadata: the audit trail of who invoked what.
  */

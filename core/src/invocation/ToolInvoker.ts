@@ -280,7 +280,7 @@ export class ToolInvoker {
 /** The invoker service (`core.toolInvoker`). */
 export const toolInvokerRef = serviceRef<ToolInvoker>('core.toolInvoker');
 
-/** `timeout_s` in ms; absent means the upstream client's default (30 s, DESIGN §4). */
+/** `timeout_s` in ms; absent means the upstream client's default (30 s, README "MCP servers"). */
 function timeoutMsOf(timeout_s: number | undefined): number | undefined {
   if (timeout_s === undefined) return undefined;
   if (typeof timeout_s !== 'number' || !Number.isFinite(timeout_s) || timeout_s <= 0 || timeout_s > MAX_TIMEOUT_S) {

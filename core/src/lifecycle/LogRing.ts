@@ -7,7 +7,7 @@ export interface ServerLogEntry {
 }
 
 /**
- * The most recent log lines of one MCP server (DESIGN §4: 1000 lines). A fixed array with a moving
+ * The most recent log lines of one MCP server (README "MCP servers": 1000 lines). A fixed array with a moving
  * start, so a push on a full ring overwrites the oldest entry in O(1) instead of shifting the array —
  * a chatty server writes thousands of lines a second.
  */

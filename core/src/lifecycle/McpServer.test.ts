@@ -73,7 +73,7 @@ function alive(pid: number): boolean {
   }
 }
 
-test('the transition table allows exactly the moves of DESIGN §4', (t) => {
+test('the transition table allows exactly the documented moves', (t) => {
   const allowed = MCP_SERVER_STATES.flatMap((from) =>
     MCP_SERVER_STATES.filter((to) => canTransition(from, to)).map((to) => `${from}>${to}`),
   );

@@ -24,7 +24,7 @@ import { ServerCatalog, type McpServerListKind } from './ServerCatalog.js';
 import { UpstreamClient } from './UpstreamClient.js';
 
 /**
- * One managed MCP server: its state machine (DESIGN §4), its upstream connection, and the timers
+ * One managed MCP server: its state machine (README "MCP servers"), its upstream connection, and the timers
  * that keep it healthy (health checks), frugal (idle GC) and alive (recovery with backoff). Every
  * state change goes through `transition`, which checks the table and records the event.
  */

@@ -1,6 +1,6 @@
 import { InvalidStateTransitionError } from '../errors.js';
 
-/** Where an MCP server is in its life (DESIGN §4). */
+/** Where an MCP server is in its life (README "MCP servers"). */
 export type McpServerState = 'cold' | 'initializing' | 'ready' | 'degraded' | 'dead';
 
 /** Every state, in the order listings show them. */

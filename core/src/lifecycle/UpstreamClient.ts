@@ -25,7 +25,7 @@ import type { UpstreamConnection } from '../extensions/transports.js';
 import type { DownstreamPeer, UpstreamCallOptions } from './DownstreamPeer.js';
 import { ProgressInterceptor } from './ProgressInterceptor.js';
 
-/** Default timeout of one upstream request (DESIGN §4). */
+/** Default timeout of one upstream request (README "MCP servers"). */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
 
 /**

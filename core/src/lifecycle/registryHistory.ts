@@ -23,7 +23,7 @@ const TYPES = ['McpServerRegistered', 'McpServerUpdated', 'McpServerDeregistered
 const PAGE = 1000;
 
 /**
- * Folds the stored registry events into what a booting Hangar restores (DESIGN §6): servers
+ * Folds the stored registry events into what a booting Hangar restores (docs/api.md): servers
  * created over REST survive a restart and deleted ones stay deleted; config-file servers come from
  * the file again, with the REST changes made to them since the last reload kept as overrides.
  */

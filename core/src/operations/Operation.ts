@@ -73,7 +73,7 @@ export interface OperationHooks {
 }
 
 /**
- * One tool call watched live (seed 002, DESIGN §8, §10). It records its events for replay and
+ * One tool call watched live (seed 002, docs/api.md). It records its events for replay and
  * computes progress as `progress / total`, clamped to 0..1 and never decreasing; an upstream that
  * sends no total leaves the fraction where it was, unless its value is already one (0..1), and
  * the raw value is kept in `details.raw_progress`. Every operation ends with `completed` (after a

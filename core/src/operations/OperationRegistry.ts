@@ -36,7 +36,7 @@ export interface OperationCounts {
 }
 
 /**
- * The kernel's operations (DESIGN §8): each tool call started by `registry_invoke_stream` or by
+ * The kernel's operations (docs/api.md): each tool call started by `registry_invoke_stream` or by
  * the async REST invoke. It keeps the running ones and the last `maxKept` finished ones, oldest
  * finished first out, and tells listeners (the `/api/ws/operations` hub) every event. Upstream
  * log notifications of a server are passed to that server's running operations: MCP log messages

@@ -1,5 +1,5 @@
 /**
- * Reversible names of what the MCP face proxies (DESIGN §5), in `tool_naming: namespaced` mode.
+ * Reversible names of what the MCP face proxies (docs/mcp.md), in `tool_naming: namespaced` mode.
  *
  * - Tools and prompts: `<server>__<name>`. The split happens at the FIRST `__`: server ids match
  *   `^[a-zA-Z0-9_-]{1,64}$`, so an id may contain single underscores (`my_server__echo` is server

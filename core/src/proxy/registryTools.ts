@@ -48,7 +48,7 @@ const DISCOVERY_NOTE =
   'Hangar has no discovery service running yet: nothing was scanned. The sources are those the config declares under discovery.sources.';
 
 /**
- * The kernel's `registry_*` meta tools (seed 003 names, DESIGN §5). `registry_list` never starts
+ * The kernel's `registry_*` meta tools (seed 003 names, docs/mcp.md). `registry_list` never starts
  * a server; `registry_tools` starts one only while its tools are unknown (`McpServerRegistry.listReady`); `registry_start`, `registry_warm` and the invoke tools do. The invoke tools pass the
  * upstream's own result on (content unchanged) with `_meta["hangar/invocation"]` added; the others
  * answer JSON text. Every failure is an `isError` result with the error's name and message.

@@ -8,7 +8,7 @@ import { transportFields } from '../config/ServerConfigSchema.js';
 import type { ServerLogLine, TransportFactory } from '../extensions/transports.js';
 import type { ProcessSpawner } from '../services/ProcessSpawner.js';
 
-/** Timings and limits of a subprocess connection; the defaults are DESIGN §4's. */
+/** Timings and limits of a subprocess connection; the defaults are the documented ones (README "MCP servers"). */
 export interface SubprocessTransportOptions {
   /** After stdin is closed, how long the leader gets to exit on its own before SIGTERM. Default 2000. */
   readonly stdinGraceMs: number;

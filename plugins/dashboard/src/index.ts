@@ -1,5 +1,5 @@
 /**
- * `@hangar/plugin-dashboard` — the live web page at `/` (DESIGN §2): MCP servers with state and
+ * `@hangar/plugin-dashboard` — the live web page at `/` (README): MCP servers with state and
  * health, start/stop, a tool picker with a form generated from the tool's input schema, running
  * operations with progress bars, and the recent event feed. The page is plain HTML, CSS and ES
  * modules from `public/`, served as they are (no build step); everything live comes from

@@ -27,7 +27,7 @@ export interface EventStreamStats {
 }
 
 /**
- * The `/api/ws/events` hub (seed 000, DESIGN §8, §10): an event sink that offers every domain
+ * The `/api/ws/events` hub (seed 000, docs/api.md): an event sink that offers every domain
  * event, as a flat `eventFrame`, to each connected client, and the WebSocket route that accepts
  * them. Each client is an `EventStreamConnection` with its own filters, bounded queue and
  * `from_position` replay, so a slow client never slows the bus or another client.

@@ -8,7 +8,7 @@ import { eventBusRef } from '../../services/coreServices.js';
 import { parseRequest } from '../../rest/parseRequest.js';
 
 /**
- * `GET /api/events?from_position=&limit=` (DESIGN §7, §10): the stored global history, oldest
+ * `GET /api/events?from_position=&limit=` (docs/api.md): the stored global history, oldest
  * first, as `{"events": [...], "next_position": N}`; pass `next_position` back as `from_position`
  * for the next page. Optional `event_type` and `mcp_server_id` narrow it (comma-separated lists).
  */

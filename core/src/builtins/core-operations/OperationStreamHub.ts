@@ -33,7 +33,7 @@ export interface OperationStreamStats {
 }
 
 /**
- * The `/api/ws/operations` hub (seed 002, DESIGN §8): follows every event of the kernel's
+ * The `/api/ws/operations` hub (seed 002, docs/api.md): follows every event of the kernel's
  * operations and hands each, serialised once, to the clients that follow its operation.
  *
  * Operations live in memory and tell their listeners synchronously, so a subscribe sends the kept

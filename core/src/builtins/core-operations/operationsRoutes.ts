@@ -12,7 +12,7 @@ import { parseRequest } from '../../rest/parseRequest.js';
 const CANCEL_WAIT_MS = 5000;
 
 /**
- * `/api/operations` (DESIGN §8): the kept operations (newest first, `?status=` narrows), one
+ * `/api/operations` (docs/api.md): the kept operations (newest first, `?status=` narrows), one
  * operation with its kept events, and cancelling a running one (the upstream gets
  * `notifications/cancelled`). Operations start from the async invoke or `registry_invoke_stream`.
  */

@@ -1,5 +1,5 @@
 /**
- * The event store port (DESIGN §6, seed 004). Adapters: `MemoryEventStore` (tests, `driver:
+ * The event store port (docs/api.md, seed 004). Adapters: `MemoryEventStore` (tests, `driver:
  * memory`) and `SqliteEventStore` (the embedded default). Every adapter must pass the shared
  * contract suite `eventStoreContract` (`@hangar/core/testing`), so a new one (PostgreSQL) is
  * proven the same way.

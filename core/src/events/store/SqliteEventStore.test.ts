@@ -84,7 +84,7 @@ test('opening creates the parent directories', async (t) => {
   t.is(await store.lastPosition(), 0);
 });
 
-test('the file is in WAL mode with the DESIGN §6 schema at user_version 1', async (t) => {
+test('the file is in WAL mode with the events schema at user_version 1', async (t) => {
   const { store, file } = await openStore(t);
   await store.append('s', one(), -1);
   const raw = await rawSql(t, file);

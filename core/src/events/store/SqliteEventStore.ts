@@ -79,7 +79,7 @@ export interface SqliteEventStoreStats {
 }
 
 /**
- * The embedded event store (DESIGN §6): one SQLite file in WAL mode, `synchronous=FULL` so an
+ * The embedded event store (docs/api.md): one SQLite file in WAL mode, `synchronous=FULL` so an
  * append is durable once it resolves. One writer connection takes every append; reads use a
  * second, read-only connection, so they never see a write that has not committed.
  *
