@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationSchema } from './duration.js';
 
 /** Ids of servers, groups and sources: `^[a-zA-Z0-9_-]{1,64}$` (DESIGN §3). */
 export const ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -88,8 +89,21 @@ export const kernelConfigShape = {
   auth: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
   tool_naming: z.enum(['namespaced', 'flat']).default('namespaced'),
   event_store: z
-    .strictObject({ driver: z.enum(['sqlite', 'memory']).default('sqlite'), path: z.string().optional() })
-    .default({ driver: 'sqlite' }),
+    .strictObject({
+      driver: z.enum(['sqlite', 'memory']).default('sqlite'),
+      path: z.string().optional(),
+      /**
+       * How long events of each class are kept (README, Events): `tool_invocations` (the
+       * `ToolInvocation*` events) and `health_checks` (`HealthCheckPassed`/`Failed`). A class left
+       * out is kept forever, and so is every other event (registry, config, groups, auth, …).
+       */
+      retention: z
+        .strictObject({ tool_invocations: durationSchema.optional(), health_checks: durationSchema.optional() })
+        .optional(),
+      /** How often retention runs (also once at boot). */
+      prune_interval: durationSchema.default('1h'),
+    })
+    .default({ driver: 'sqlite', prune_interval: '1h' }),
   /** `/api/ws/events`: frames a connection may fall behind by before the oldest are dropped. */
   event_stream: z
     .strictObject({ queue_size: z.number().int().min(1).max(1_000_000).default(1024) })
@@ -113,7 +127,7 @@ export interface HangarConfig {
   /** The kernel's part of `auth`; an auth plugin's part is in `sections.auth`. */
   auth: { enabled: boolean };
   tool_naming: 'namespaced' | 'flat';
-  event_store: { driver: 'sqlite' | 'memory'; path?: string };
+  event_store: z.output<typeof kernelConfigShape.event_store>;
   event_stream: { queue_size: number };
   operations: { max_kept: number; max_events: number };
   /** Validated sections contributed by plugins, by top-level key. */
