@@ -1,7 +1,8 @@
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { createEvent, definePlugin, eventBusRef, SqliteEventStore, type EventBus } from '@hangar/core';
-import { startHangar, tempDir } from '../helpers/hangar.js';
+import { startHangar, tempDir, writeIn } from '../helpers/hangar.js';
+import { eventually } from '../mcp/helpers.js';
 import { connectEvents, subscribe, type Frame } from './wsHelpers.js';
 
 // Retention as readers see it, on a real Hangar (SQLite store, HTTP host, `ws` clients): the prune
@@ -9,7 +10,7 @@ import { connectEvents, subscribe, type Frame } from './wsHelpers.js';
 
 const INVOCATIONS = ['ToolInvocationRequested', 'ToolInvocationCompleted', 'ToolInvocationFailed'];
 
-async function boot(t: ExecutionContext) {
+async function boot(t: ExecutionContext, config?: string) {
   let bus: EventBus | undefined;
   const publisher = definePlugin({
     id: 'test-publisher',
@@ -17,8 +18,14 @@ async function boot(t: ExecutionContext) {
     register: (env) => env.init({ deps: { b: eventBusRef }, run: ({ b }) => void (bus = b) }),
   });
   const dataDir = await tempDir(t);
-  const { url } = await startHangar(t, { dataDir, extraPlugins: [{ definition: publisher }], wsPingIntervalMs: 600_000 });
-  return { url, bus: bus!, file: path.join(dataDir, 'events.db') };
+  const configFile = config === undefined ? undefined : await writeIn(dataDir, 'hangar.yaml', config);
+  const { url, records } = await startHangar(t, {
+    dataDir,
+    configFile,
+    extraPlugins: [{ definition: publisher }],
+    wsPingIntervalMs: 600_000,
+  });
+  return { url, records, bus: bus!, file: path.join(dataDir, 'events.db') };
 }
 
 /** Ten tool invocations then one `Tick`, all for server `ticker`; pruned with a cutoff in the future. */
@@ -85,4 +92,32 @@ test('a replay from a kept position gets no truncated frame', async (t) => {
   await subscribe(client, { from_position: first + 10 });
   await client.waitFor((frames) => frames.some((frame) => frame.event_type === 'Tick'), 'the kept Tick');
   t.false(client.frames.some((frame) => frame.type === 'truncated'));
+});
+
+test('per-server tool history lists what is kept; the registry events stay', async (t) => {
+  const config = ['mcp_servers:', '  ticker:', '    mode: subprocess', '    command: [node, never-started.mjs]', ''].join('\n');
+  const { url, bus, file } = await boot(t, config);
+  await publishAndPrune(bus, file);
+  await bus.append(
+    createEvent('ToolInvocationCompleted', { tool: 'add', correlation_id: 'kept', duration_ms: 1 }, { mcpServerId: 'ticker' }),
+  );
+  await bus.settled();
+  const history = (await (await fetch(`${url}/api/mcp_servers/ticker/tools/history`)).json()) as Frame;
+  t.like(history, { mcp_server_id: 'ticker', total: 1 });
+  t.deepEqual(
+    (history.history as Frame[]).map((record) => record.correlation_id),
+    ['kept'],
+  );
+  const registered = (await (await fetch(`${url}/api/events?event_type=McpServerRegistered`)).json()) as Frame;
+  t.is((registered.events as Frame[]).length, 1);
+});
+
+test('configured retention runs at boot and logs one line', async (t) => {
+  const { records } = await boot(t, ['event_store:', '  retention:', '    tool_invocations: 30d', ''].join('\n'));
+  const line = await eventually(
+    () => records.find((record) => String(record.msg).startsWith('event store pruned')),
+    'the pruning log line',
+  );
+  t.like(line, { deleted: 0, pruned_through: 0, component: 'retention' });
+  t.regex(String(line.msg), /^event store pruned: 0 events deleted in \d+ ms$/);
 });
