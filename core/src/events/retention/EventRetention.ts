@@ -39,6 +39,8 @@ export class EventRetention {
   private timer: TimerHandle | undefined;
   private running: Promise<PruneResult | undefined> | undefined;
   private stopped = false;
+  /** Aborted by `stop`, so a long run ends at its next batch instead of holding Hangar's shutdown. */
+  private readonly abort = new AbortController();
 
   constructor(private readonly options: EventRetentionOptions) {}
 
@@ -68,9 +70,10 @@ export class EventRetention {
     }
   }
 
-  /** Cancels the schedule and waits for a run in progress. */
+  /** Cancels the schedule, stops a run in progress at its next batch and waits for it. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     this.timer?.cancel();
     this.timer = undefined;
     await this.running;
@@ -89,7 +92,7 @@ export class EventRetention {
     const rules = retentionRules(retention, clock.now());
     const started = performance.now();
     try {
-      const result = await store.prune(rules, batchSize === undefined ? {} : { batchSize });
+      const result = await store.prune(rules, { signal: this.abort.signal, ...(batchSize === undefined ? {} : { batchSize }) });
       const duration_ms = Math.round(performance.now() - started);
       logger.info(
         { deleted: result.deleted, duration_ms, pruned_through: result.pruned_through },

@@ -107,6 +107,8 @@ export interface PruneRule {
 export interface PruneOptions {
   /** Rows deleted per statement (default `DEFAULT_PRUNE_BATCH`). */
   readonly batchSize?: number;
+  /** Stops the prune between batches (what was deleted stays deleted; the result counts it). */
+  readonly signal?: AbortSignal;
 }
 
 /** What a prune did. */

@@ -349,3 +349,20 @@ test('another process sees the watermark and keeps appending after a prune', asy
   t.is((await other.append('s', one('Kept'), 3)).positions[0], 5);
   t.is((await store.append('s', one('Kept'), 4)).positions[0], 6);
 });
+
+test('a prune whose signal is aborted stops before its next batch', async (t) => {
+  const { store } = await openStore(t);
+  await store.append(
+    's',
+    Array.from({ length: 30 }, () => one('Noise')[0]!),
+    -1,
+  );
+  const abort = new AbortController();
+  abort.abort();
+  const result = await store.prune([{ eventTypes: ['Noise'], before: new Date(Date.now() + 60_000) }], {
+    batchSize: 10,
+    signal: abort.signal,
+  });
+  t.deepEqual(result, { deleted: 0, pruned_through: 0 });
+  t.is(await store.countStream('s'), 30);
+});

@@ -68,6 +68,7 @@ export async function pruneSqliteFile(
     for (const rule of rules) {
       const before = rule.before.toISOString();
       for (const type of new Set(rule.eventTypes)) {
+        if (options.signal?.aborted) break;
         for (let after = 0; ;) {
           const rows = await sqlite.all<Candidate>(candidates, [type, after, batchSize]);
           const old = rows.findIndex((row) => row.created_at >= before);
@@ -86,7 +87,7 @@ export async function pruneSqliteFile(
               throw error;
             }
           }
-          if (expired.length < batchSize) break;
+          if (expired.length < batchSize || options.signal?.aborted) break;
           after = expired.at(-1)!.position;
           // Appends queued meanwhile get the write lock before the next batch.
           await new Promise<void>((resolve) => setImmediate(resolve));
