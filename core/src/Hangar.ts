@@ -11,6 +11,7 @@ import { Redactor, redactorRef } from './config/redact.js';
 import { ServerConfigSchema } from './config/ServerConfigSchema.js';
 import { EventBus } from './events/EventBus.js';
 import { EventSerializer } from './events/EventSerializer.js';
+import { createEventRetention, type EventRetention } from './events/retention/EventRetention.js';
 import { openEventStore } from './events/store/openEventStore.js';
 import { authenticatorsExtensionPoint } from './extensions/auth.js';
 import { configSectionsExtensionPoint } from './extensions/configSections.js';
@@ -82,6 +83,7 @@ export class Hangar {
     private readonly kernel: Kernel,
     private readonly host: HttpHost | undefined,
     private readonly logger: Logger,
+    private readonly retention: EventRetention,
   ) {}
 
   /**
@@ -129,6 +131,7 @@ export class Hangar {
     container.register(redactorRef, redactor);
     const baseDir = configDirOf(config) ?? process.cwd();
     const store = await openEventStore(config.event_store, { dataDir: runtime.dataDir, baseDir }, logger);
+    const retention = createEventRetention(config.event_store, store, clock, logger.child({ component: 'retention' }));
     // Sinks join as their plugins become ready (below), never before.
     const eventBus = new EventBus({
       sinks: [],
@@ -196,7 +199,7 @@ export class Hangar {
     );
 
     const host = options.http ? new HttpHost({ logger, container, wsPingIntervalMs: options.wsPingIntervalMs }) : undefined;
-    const hangar = new Hangar(container, extensions, config, kernel, host, logger);
+    const hangar = new Hangar(container, extensions, config, kernel, host, logger, retention);
     try {
       if (host && options.http) await host.listen(options.http.host, options.http.port);
       await kernel.init((pluginId) => {
@@ -212,6 +215,8 @@ export class Hangar {
         requestHooks: extensions.get(requestHooksExtensionPoint),
       });
       await kernel.start();
+      // In the background: boot does not wait for a first prune of a large store.
+      retention.start();
     } catch (error) {
       await hangar.stop();
       throw error;
@@ -255,6 +260,7 @@ export class Hangar {
       this.host?.setReadiness('stopping');
       const errors = await this.kernel.stop();
       await this.host?.close();
+      await this.retention.stop();
       // Last: the servers' final events (stopped) are stored before the store closes.
       await this.container.resolve(eventBusRef).close();
       await this.container.dispose();

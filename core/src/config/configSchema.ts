@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationSchema } from './duration.js';
 
 /** Ids of servers, groups and sources: `^[a-zA-Z0-9_-]{1,64}$` (docs/config.md). */
 export const ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -93,8 +94,21 @@ export const kernelConfigShape = {
    */
   list_start_timeout_s: z.number().int().min(1).max(300).default(10),
   event_store: z
-    .strictObject({ driver: z.enum(['sqlite', 'memory']).default('sqlite'), path: z.string().optional() })
-    .default({ driver: 'sqlite' }),
+    .strictObject({
+      driver: z.enum(['sqlite', 'memory']).default('sqlite'),
+      path: z.string().optional(),
+      /**
+       * How long events of each class are kept (README, Events): `tool_invocations` (the
+       * `ToolInvocation*` events) and `health_checks` (`HealthCheckPassed`/`Failed`). A class left
+       * out is kept forever, and so is every other event (registry, config, groups, auth, …).
+       */
+      retention: z
+        .strictObject({ tool_invocations: durationSchema.optional(), health_checks: durationSchema.optional() })
+        .optional(),
+      /** How often retention runs (also once at boot). */
+      prune_interval: durationSchema.default('1h'),
+    })
+    .default({ driver: 'sqlite', prune_interval: '1h' }),
   /** `/api/ws/events`: frames a connection may fall behind by before the oldest are dropped. */
   event_stream: z
     .strictObject({ queue_size: z.number().int().min(1).max(1_000_000).default(1024) })
@@ -119,7 +133,7 @@ export interface HangarConfig {
   auth: { enabled: boolean };
   tool_naming: 'namespaced' | 'flat';
   list_start_timeout_s: number;
-  event_store: { driver: 'sqlite' | 'memory'; path?: string };
+  event_store: z.output<typeof kernelConfigShape.event_store>;
   event_stream: { queue_size: number };
   operations: { max_kept: number; max_events: number };
   /** Validated sections contributed by plugins, by top-level key. */

@@ -23,6 +23,14 @@ export interface EventBusOptions {
   readonly redactor?: Redactor;
 }
 
+/** A `fromPosition` read that retention reached into (see `EventBus.truncation`). */
+export interface Truncation {
+  /** The highest position retention ever deleted. */
+  readonly pruned_through: number;
+  /** The first event kept at or after the position asked for; null when none is. */
+  readonly first_kept_position: number | null;
+}
+
 /** Where an event is stored: its stream, when not the one its `mcp_server_id` implies. */
 export interface PublishOptions {
   /** `group:<id>`, `auth`, `discovery`, `config`, …; default `mcp_server:<id>`, else `hangar`. */
@@ -143,6 +151,17 @@ export class EventBus {
   /** The highest stored global position (0 when empty). */
   lastPosition(): Promise<number> {
     return this.store.lastPosition();
+  }
+
+  /**
+   * Whether retention may have deleted events a reader from `fromPosition` would have seen
+   * (`fromPosition <= pruned_through`); undefined when it did not.
+   */
+  async truncation(fromPosition: number): Promise<Truncation | undefined> {
+    const pruned = await this.store.prunedThrough();
+    if (fromPosition > pruned) return undefined;
+    const [first] = await this.store.readAll(fromPosition, 1);
+    return { pruned_through: pruned, first_kept_position: first?.global_position ?? null };
   }
 
   /** Waits for pending appends and closes the store (Hangar is stopping). */

@@ -284,6 +284,66 @@ export function eventStoreContract(test: TestFn, adapterName: string, open: () =
     t.is(await store.countStream('s'), 2);
   });
 
+  const FUTURE = () => new Date(Date.now() + 60_000);
+
+  contract('prune deletes old events of the given types; prunedThrough names the highest deleted', async (t, store) => {
+    t.is(await store.prunedThrough(), 0);
+    await store.append('a', [event('Noise'), event('Keep'), event('Noise'), event('Keep')], -1);
+    await store.append('b', [event('Noise'), event('Other')], -1);
+    t.deepEqual(await store.prune([{ eventTypes: ['Noise'], before: new Date(Date.now() - 60_000) }]), {
+      deleted: 0,
+      pruned_through: 0,
+    });
+    t.deepEqual(await store.prune([{ eventTypes: ['Noise'], before: FUTURE() }], { batchSize: 1 }), {
+      deleted: 3,
+      pruned_through: 5,
+    });
+    t.is(await store.prunedThrough(), 5);
+    t.deepEqual(
+      (await store.readAll()).map((e) => [e.global_position, e.event_type]),
+      [
+        [2, 'Keep'],
+        [4, 'Keep'],
+        [6, 'Other'],
+      ],
+    );
+    t.deepEqual(
+      (await store.readAll(1, 1)).map((e) => e.global_position),
+      [2],
+    );
+    t.is(await store.countStream('a'), 2);
+    t.deepEqual(
+      (await store.readStream('a', 1)).map((e) => e.stream_version),
+      [1, 3],
+    );
+  });
+
+  contract("prune keeps each stream's newest event: versions and positions go on", async (t, store) => {
+    await store.append('a', [event('Noise'), event('Noise')], -1);
+    await store.append('b', [event('Noise')], -1);
+    const result = await store.prune([{ eventTypes: ['Noise'], before: FUTURE() }]);
+    t.deepEqual(result, { deleted: 1, pruned_through: 1 });
+    t.is(await store.streamVersion('a'), 1);
+    t.is(await store.streamVersion('b'), 0);
+    t.is(await store.lastPosition(), 3);
+    await t.throwsAsync(store.append('a', [event('Late')], 0), { instanceOf: ConcurrencyError });
+    t.deepEqual(await store.append('a', [event('Late')], 1), { next_expected_version: 2, positions: [4] });
+    t.deepEqual(await store.append('c', [event('New')], -1), { next_expected_version: 0, positions: [5] });
+  });
+
+  contract('prune applies each rule with its own cutoff', async (t, store) => {
+    await store.append('a', [event('Short'), event('Long'), event('Short'), event('Long'), event('End')], -1);
+    const result = await store.prune([
+      { eventTypes: ['Short'], before: FUTURE() },
+      { eventTypes: ['Long'], before: new Date(Date.now() - 60_000) },
+    ]);
+    t.is(result.deleted, 2);
+    t.deepEqual(
+      (await store.readStream('a')).map((e) => e.event_type),
+      ['Long', 'Long', 'End'],
+    );
+  });
+
   contract('close waits for pending appends; afterwards every call rejects', async (t, store) => {
     const pending = store.append('s', events(3), -1);
     await store.close();
@@ -296,6 +356,8 @@ export function eventStoreContract(test: TestFn, adapterName: string, open: () =
     await t.throwsAsync(() => store.countStream('s'), closed);
     await t.throwsAsync(() => store.streamVersion('s'), closed);
     await t.throwsAsync(() => store.lastPosition(), closed);
+    await t.throwsAsync(() => store.prune([]), closed);
+    await t.throwsAsync(() => store.prunedThrough(), closed);
     await t.notThrowsAsync(() => store.close(), 'closing twice is harmless');
   });
 }

@@ -1,5 +1,5 @@
 import type { PublishedEvent } from '../../events/DomainEvent.js';
-import type { EventBus } from '../../events/EventBus.js';
+import type { EventBus, Truncation } from '../../events/EventBus.js';
 import type { HistoricEvent } from '../../events/EventSerializer.js';
 import { eventFrame } from '../../events/eventFrames.js';
 import { matchesSubscription, type EventSubscription } from './eventSubscription.js';
@@ -21,12 +21,14 @@ export interface ReplayTarget {
 
 /** What a replay reads and where it writes. */
 export interface EventReplayOptions {
-  readonly bus: Pick<EventBus, 'readAll'>;
+  readonly bus: Pick<EventBus, 'readAll' | 'truncation'>;
   /** The subscription, with `fromPosition` set. */
   readonly subscription: EventSubscription;
   readonly target: ReplayTarget;
   /** Called synchronously at the moment the client is caught up: live events go straight to it from then on. */
   readonly onLive: () => void;
+  /** Called before any replayed event when retention deleted events at or after `fromPosition`. */
+  readonly onTruncated: (truncation: Truncation) => void;
   /** Called when reading the store failed; the client goes live (without the gap guarantee) right after. */
   readonly onError: (error: unknown) => void;
 }
@@ -87,6 +89,8 @@ export class EventReplay {
   private async replay(): Promise<void> {
     const { target } = this.options;
     const switchLevel = Math.floor(target.capacity / 2);
+    const truncation = await this.options.bus.truncation(this.last + 1);
+    if (truncation && !this.cancelled) this.options.onTruncated(truncation);
     for (;;) {
       await this.replayStore();
       if (this.cancelled) return;

@@ -23,7 +23,7 @@ export interface EventStreamConnectionOptions {
   /** Event frames the connection may fall behind by before the oldest are dropped. */
   readonly queueSize: number;
   /** The history, for `from_position` replays; without it a replay is refused. */
-  readonly bus?: Pick<EventBus, 'readAll'>;
+  readonly bus?: Pick<EventBus, 'readAll' | 'truncation'>;
   readonly logger?: Logger;
   /** Called for every event frame dropped because the queue was full. */
   readonly onDrop?: () => void;
@@ -154,6 +154,13 @@ export class EventStreamConnection implements ReplayTarget {
       onLive: () => {
         if (this.replay === replay) this.replay = undefined;
       },
+      onTruncated: (truncation) =>
+        this.sendControl({
+          type: 'truncated',
+          from_position: from,
+          ...truncation,
+          message: `Events from position ${from} through ${truncation.pruned_through} may have been deleted by retention; the replay resumes at the next kept event`,
+        }),
       onError: (error) => {
         logger?.error({ err: error, from_position: from }, 'event stream replay failed');
         const reason = error instanceof Error ? error.message : String(error);

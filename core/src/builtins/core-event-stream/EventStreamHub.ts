@@ -10,7 +10,7 @@ import { EventStreamConnection, type EventStreamConnectionStats } from './EventS
 /** What the hub is built from. */
 export interface EventStreamHubDeps {
   /** The history `from_position` replays read. */
-  readonly bus: Pick<EventBus, 'readAll'>;
+  readonly bus: Pick<EventBus, 'readAll' | 'truncation'>;
   /** `event_stream.queue_size`: event frames a connection may fall behind by. */
   readonly queueSize: number;
   readonly logger: Logger;

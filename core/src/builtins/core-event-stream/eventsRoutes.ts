@@ -11,6 +11,8 @@ import { parseRequest } from '../../rest/parseRequest.js';
  * `GET /api/events?from_position=&limit=` (docs/api.md): the stored global history, oldest
  * first, as `{"events": [...], "next_position": N}`; pass `next_position` back as `from_position`
  * for the next page. Optional `event_type` and `mcp_server_id` narrow it (comma-separated lists).
+ * When retention deleted events at or after `from_position`, the answer also has `truncated: true`,
+ * `pruned_through` and `first_kept_position` (the events still start at the next kept one).
  */
 export function createEventsRoutes(): HttpRoutes {
   const router = new Router<HangarState>();
@@ -29,9 +31,11 @@ export function createEventsRoutes(): HttpRoutes {
       ...(serverIds ? { streamIds: serverIds.map(mcpServerStream) } : {}),
     });
     const last = events.at(-1);
+    const truncation = await bus.truncation(from_position);
     ctx.body = {
       events: events.map(eventFrame),
       next_position: last === undefined ? from_position : last.global_position + 1,
+      ...(truncation ? { truncated: true, ...truncation } : {}),
     };
   });
 

@@ -32,7 +32,7 @@ export function coreEventStreamPlugin(): PluginDefinition<unknown> {
           create: ({ bus, config, logger }) =>
             // Replays read the history as sinks see it: secrets redacted.
             new EventStreamHub({
-              bus: { readAll: bus.readAllRedacted.bind(bus) },
+              bus: { readAll: bus.readAllRedacted.bind(bus), truncation: bus.truncation.bind(bus) },
               queueSize: config.event_stream.queue_size,
               logger,
             }),

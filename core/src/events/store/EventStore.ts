@@ -35,6 +35,20 @@ export interface EventStore {
   /** The highest global position stored; 0 when the store is empty. */
   lastPosition(): Promise<number>;
 
+  /**
+   * Retention: deletes the events of each rule's types created before its `before`, oldest first,
+   * in batches (appends keep going between them). Each stream's newest event and the store's
+   * newest event are always kept, so stream versions and global positions stay monotonic: the next
+   * append's expected version is the same as before the prune, and no position is reused.
+   */
+  prune(rules: readonly PruneRule[], options?: PruneOptions): Promise<PruneResult>;
+
+  /**
+   * The highest global position a prune ever deleted (0: nothing was ever pruned). A reader asking
+   * for `fromPosition <= prunedThrough()` may have lost events to retention.
+   */
+  prunedThrough(): Promise<number>;
+
   /** Waits for pending appends, then releases the store. Further calls reject. */
   close(): Promise<void>;
 }
@@ -83,6 +97,30 @@ export interface ReadFilter {
   readonly eventTypes?: readonly string[];
   readonly streamIds?: readonly string[];
 }
+
+/** What one retention rule deletes: events of `eventTypes` whose `created_at` is before `before`. */
+export interface PruneRule {
+  readonly eventTypes: readonly string[];
+  readonly before: Date;
+}
+
+export interface PruneOptions {
+  /** Rows deleted per statement (default `DEFAULT_PRUNE_BATCH`). */
+  readonly batchSize?: number;
+  /** Stops the prune between batches (what was deleted stays deleted; the result counts it). */
+  readonly signal?: AbortSignal;
+}
+
+/** What a prune did. */
+export interface PruneResult {
+  /** Events deleted. */
+  readonly deleted: number;
+  /** `prunedThrough()` after the prune. */
+  readonly pruned_through: number;
+}
+
+/** Default rows per delete statement of `prune`. */
+export const DEFAULT_PRUNE_BATCH = 5000;
 
 /** Default page size of `readAll`. */
 export const DEFAULT_READ_LIMIT = 1000;

@@ -5,10 +5,18 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedVersion,
+  type PruneResult,
+  type PruneRule,
   type ReadFilter,
   type ReadOptions,
   type StoredEvent,
 } from './EventStore.js';
+
+/** One stream: its version (kept even when retention deleted older events) and the events kept. */
+interface Stream {
+  version: number;
+  events: StoredEvent[];
+}
 
 /**
  * The event store in memory: unit tests and `event_store: {driver: memory}`. Same contract as the
@@ -16,8 +24,11 @@ import {
  */
 export class MemoryEventStore implements EventStore {
   readonly driver = 'memory';
-  private readonly events: StoredEvent[] = [];
-  private readonly streams = new Map<string, StoredEvent[]>();
+  /** Kept events in position order (positions have gaps once something was pruned). */
+  private events: StoredEvent[] = [];
+  private readonly streams = new Map<string, Stream>();
+  private lastGlobal = 0;
+  private pruned = 0;
   private closed = false;
 
   append(streamId: string, events: readonly EventToAppend[], expectedVersion: ExpectedVersion): Promise<AppendResult> {
@@ -25,8 +36,8 @@ export class MemoryEventStore implements EventStore {
   }
 
   private write(streamId: string, events: readonly EventToAppend[], expectedVersion: ExpectedVersion): AppendResult {
-    const stream = this.streams.get(streamId) ?? [];
-    const version = stream.length - 1;
+    const stream = this.streams.get(streamId) ?? { version: -1, events: [] };
+    const version = stream.version;
     if (expectedVersion !== 'any' && expectedVersion !== version) {
       throw new ConcurrencyError(streamId, expectedVersion, version);
     }
@@ -34,7 +45,7 @@ export class MemoryEventStore implements EventStore {
     const positions: number[] = [];
     for (const [index, event] of events.entries()) {
       const stored: StoredEvent = {
-        global_position: this.events.length + 1,
+        global_position: ++this.lastGlobal,
         stream_id: streamId,
         stream_version: version + 1 + index,
         event_type: event.event_type,
@@ -44,19 +55,20 @@ export class MemoryEventStore implements EventStore {
         created_at,
       };
       this.events.push(stored);
-      stream.push(stored);
+      stream.events.push(stored);
       positions.push(stored.global_position);
     }
-    if (stream.length > 0) this.streams.set(streamId, stream);
-    return { next_expected_version: stream.length - 1, positions };
+    stream.version = version + events.length;
+    if (stream.events.length > 0) this.streams.set(streamId, stream);
+    return { next_expected_version: stream.version, positions };
   }
 
   readStream(streamId: string, fromVersion = 0, options: ReadOptions = {}): Promise<StoredEvent[]> {
     return this.whileOpen(() => {
       const types = options.eventTypes && new Set(options.eventTypes);
-      const matching = (this.streams.get(streamId) ?? [])
-        .slice(Math.max(0, fromVersion))
-        .filter((event) => !types || types.has(event.event_type));
+      const matching = (this.streams.get(streamId)?.events ?? []).filter(
+        (event) => event.stream_version >= fromVersion && (!types || types.has(event.event_type)),
+      );
       if (options.newestFirst) matching.reverse();
       return copies(matching.slice(0, options.limit ?? matching.length));
     });
@@ -67,7 +79,7 @@ export class MemoryEventStore implements EventStore {
       const types = filter.eventTypes && new Set(filter.eventTypes);
       const streams = filter.streamIds && new Set(filter.streamIds);
       const found: StoredEvent[] = [];
-      for (let index = Math.max(0, fromPosition - 1); index < this.events.length && found.length < limit; index++) {
+      for (let index = this.indexOf(fromPosition); index < this.events.length && found.length < limit; index++) {
         const event = this.events[index]!;
         if ((!types || types.has(event.event_type)) && (!streams || streams.has(event.stream_id))) found.push(event);
       }
@@ -77,23 +89,66 @@ export class MemoryEventStore implements EventStore {
 
   countStream(streamId: string, eventTypes?: readonly string[]): Promise<number> {
     return this.whileOpen(() => {
-      const stream = this.streams.get(streamId) ?? [];
+      const stream = this.streams.get(streamId)?.events ?? [];
       const types = eventTypes && new Set(eventTypes);
       return types ? stream.filter((event) => types.has(event.event_type)).length : stream.length;
     });
   }
 
   streamVersion(streamId: string): Promise<number> {
-    return this.whileOpen(() => (this.streams.get(streamId)?.length ?? 0) - 1);
+    return this.whileOpen(() => this.streams.get(streamId)?.version ?? -1);
   }
 
   lastPosition(): Promise<number> {
-    return this.whileOpen(() => this.events.length);
+    return this.whileOpen(() => this.lastGlobal);
+  }
+
+  prune(rules: readonly PruneRule[]): Promise<PruneResult> {
+    return this.whileOpen(() => {
+      const cutoffs = new Map<string, string>();
+      for (const rule of rules) {
+        const before = rule.before.toISOString();
+        for (const type of rule.eventTypes) {
+          const known = cutoffs.get(type);
+          if (known === undefined || before > known) cutoffs.set(type, before);
+        }
+      }
+      const newest = this.events.at(-1);
+      const doomed = (event: StoredEvent): boolean => {
+        const before = cutoffs.get(event.event_type);
+        if (before === undefined || event.created_at >= before || event === newest) return false;
+        return this.streams.get(event.stream_id)!.events.at(-1) !== event;
+      };
+      const gone = new Set(this.events.filter(doomed));
+      for (const event of gone) this.pruned = Math.max(this.pruned, event.global_position);
+      if (gone.size > 0) {
+        this.events = this.events.filter((event) => !gone.has(event));
+        for (const stream of this.streams.values()) stream.events = stream.events.filter((event) => !gone.has(event));
+      }
+      const deleted = gone.size;
+      return { deleted, pruned_through: this.pruned };
+    });
+  }
+
+  prunedThrough(): Promise<number> {
+    return this.whileOpen(() => this.pruned);
   }
 
   close(): Promise<void> {
     this.closed = true;
     return Promise.resolve();
+  }
+
+  /** The index of the first kept event at or after `position` (binary search). */
+  private indexOf(position: number): number {
+    let low = 0;
+    let high = this.events.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.events[middle]!.global_position < position) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   /** Runs `work` unless closed; every failure is a rejection, never a synchronous throw. */

@@ -84,12 +84,12 @@ test('opening creates the parent directories', async (t) => {
   t.is(await store.lastPosition(), 0);
 });
 
-test('the file is in WAL mode with the events schema at user_version 1', async (t) => {
+test('the file is in WAL mode with the events schema at user_version 2', async (t) => {
   const { store, file } = await openStore(t);
   await store.append('s', one(), -1);
   const raw = await rawSql(t, file);
   t.is((await raw.get<{ journal_mode: string }>('PRAGMA journal_mode')).journal_mode, 'wal');
-  t.is((await raw.get<{ user_version: number }>('PRAGMA user_version')).user_version, 1);
+  t.is((await raw.get<{ user_version: number }>('PRAGMA user_version')).user_version, 2);
   const { sql } = await raw.get<{ sql: string }>("SELECT sql FROM sqlite_schema WHERE name = 'events'");
   t.regex(sql, /global_position INTEGER PRIMARY KEY/);
   t.regex(sql, /UNIQUE \(stream_id, stream_version\)/);
@@ -291,4 +291,78 @@ test('a rolled-back batch leaves no version cached: the next append sees the fil
     (await store.readStream('s')).map((e) => e.event_type),
     ['Happened', 'Kept', 'Kept'],
   );
+});
+
+test('a version 1 file is migrated: its events stay and it gets the retention watermark', async (t) => {
+  const { file, remove } = await tempFile();
+  t.teardown(remove);
+  const first = await SqliteEventStore.open(file);
+  await first.append('s', [...one('A'), ...one('B')], -1);
+  await first.close();
+  const raw = await rawSql(t, file);
+  await raw.exec('DROP TABLE event_store_meta; PRAGMA user_version = 1');
+
+  const again = await SqliteEventStore.open(file);
+  t.teardown(() => again.close());
+  t.is(await again.prunedThrough(), 0);
+  t.is(await again.streamVersion('s'), 1);
+  t.is((await raw.get<{ user_version: number }>('PRAGMA user_version')).user_version, 2);
+});
+
+test('prune deletes in batches while appends go on; versions and positions stay consistent', async (t) => {
+  const { store, file } = await openStore(t);
+  for (let round = 0; round < 20; round++) {
+    await store.append(
+      's',
+      Array.from({ length: 50 }, () => one('Noise')[0]!),
+      'any',
+    );
+    await store.append(`t${round}`, one('Noise'), 'any');
+  }
+  const before = new Date(Date.now() + 60_000);
+  const pruning = store.prune([{ eventTypes: ['Noise'], before }], { batchSize: 7 });
+  const appended = await Promise.all(Array.from({ length: 30 }, () => store.append('s', one('Kept'), 'any')));
+  const result = await pruning;
+  // Every stream keeps its newest event; 's' may have gained Kept events meanwhile.
+  t.true(result.deleted >= 1000 - 1 - 20);
+  t.is(await store.streamVersion('s'), 999 + 30);
+  t.deepEqual(
+    appended.map((a) => a.next_expected_version),
+    Array.from({ length: 30 }, (_, n) => 1000 + n),
+  );
+  t.is((await store.append('s', one('After'), 1029)).next_expected_version, 1030);
+  t.is(await store.streamVersion('t3'), 0);
+  const raw = await rawSql(t, file);
+  const { value } = await raw.get<{ value: number }>("SELECT value FROM event_store_meta WHERE key = 'pruned_through'");
+  t.is(value, result.pruned_through);
+});
+
+test('another process sees the watermark and keeps appending after a prune', async (t) => {
+  const { store, file } = await openStore(t);
+  const other = await SqliteEventStore.open(file);
+  t.teardown(() => other.close());
+  await store.append('s', [...one('Noise'), ...one('Noise'), ...one('Noise')], -1);
+  await other.append('s', one('Kept'), 2);
+  const result = await store.prune([{ eventTypes: ['Noise'], before: new Date(Date.now() + 60_000) }]);
+  t.deepEqual(result, { deleted: 3, pruned_through: 3 });
+  t.is(await other.prunedThrough(), 3);
+  t.is((await other.append('s', one('Kept'), 3)).positions[0], 5);
+  t.is((await store.append('s', one('Kept'), 4)).positions[0], 6);
+});
+
+test('a prune whose signal is aborted stops before its next batch', async (t) => {
+  const { store } = await openStore(t);
+  await store.append(
+    's',
+    Array.from({ length: 30 }, () => one('Noise')[0]!),
+    -1,
+  );
+  const abort = new AbortController();
+  abort.abort();
+  const result = await store.prune([{ eventTypes: ['Noise'], before: new Date(Date.now() + 60_000) }], {
+    batchSize: 10,
+    signal: abort.signal,
+  });
+  t.deepEqual(result, { deleted: 0, pruned_through: 0 });
+  t.is(await store.countStream('s'), 30);
 });

@@ -9,6 +9,9 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedVersion,
+  type PruneOptions,
+  type PruneResult,
+  type PruneRule,
   type ReadFilter,
   type ReadOptions,
   type StoredEvent,
@@ -20,10 +23,11 @@ import {
   type QueuedAppend,
   type WriterStatements,
 } from './SqliteBatchWriter.js';
+import { PRUNED_THROUGH, pruneSqliteFile } from './SqlitePruner.js';
 import { sqlite } from './sqlite3Promises.js';
 
 /** Bumped with a migration whenever the table or its indexes change (`PRAGMA user_version`). */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -42,6 +46,8 @@ const SCHEMA = `
   -- One server's events of some types (tool history, its count, the last McpServerStarted): an
   -- index range instead of a walk over every event of the stream.
   CREATE INDEX IF NOT EXISTS events_by_stream_type ON events (stream_id, event_type, stream_version);
+  -- Version 2: retention's watermark (pruned_through), see SqlitePruner.
+  CREATE TABLE IF NOT EXISTS event_store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
   PRAGMA user_version = ${SCHEMA_VERSION};
 `;
 
@@ -98,6 +104,7 @@ export class SqliteEventStore implements EventStore {
   private readonly writer: SqliteBatchWriter;
   private appends = 0;
   private writing: Promise<void> | undefined;
+  private pruning: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -106,6 +113,8 @@ export class SqliteEventStore implements EventStore {
     private readonly readDb: sqlite3.Database,
     private readonly batch: boolean,
     private readonly logger: Logger | undefined,
+    private readonly file: string,
+    private readonly busyTimeoutMs: number,
   ) {
     this.writer = new SqliteBatchWriter(writeStatements);
   }
@@ -121,7 +130,7 @@ export class SqliteEventStore implements EventStore {
       await migrate(writer, file);
       reader = await sqlite.open(file, sqlite3.OPEN_READONLY, busyTimeout);
       const statements = await prepareWriterStatements(writer);
-      return new SqliteEventStore(writer, statements, reader, options.batch ?? true, options.logger);
+      return new SqliteEventStore(writer, statements, reader, options.batch ?? true, options.logger, file, busyTimeout);
     } catch (error) {
       if (reader) await sqlite.close(reader).catch(() => undefined);
       await sqlite.close(writer).catch(() => undefined);
@@ -191,9 +200,26 @@ export class SqliteEventStore implements EventStore {
     return row!.value;
   }
 
+  /** Deletes in batches on a connection of its own (`SqlitePruner`); appends go on meanwhile. */
+  async prune(rules: readonly PruneRule[], options?: PruneOptions): Promise<PruneResult> {
+    if (this.closing) return rejectClosed();
+    const pruning = pruneSqliteFile(this.file, this.busyTimeoutMs, rules, options);
+    this.pruning = pruning.then(
+      () => undefined,
+      () => undefined,
+    );
+    return pruning;
+  }
+
+  async prunedThrough(): Promise<number> {
+    const [row] = await this.read<{ value: number }>(PRUNED_THROUGH, []);
+    return row!.value;
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.writing;
+      await this.pruning;
       const reads = await Promise.allSettled(this.readStatements.values());
       for (const settled of reads) if (settled.status === 'fulfilled') await sqlite.finalize(settled.value);
       await this.writer.finalize();
