@@ -1,9 +1,8 @@
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { createEvent, definePlugin, eventBusRef, SqliteEventStore, type EventBus } from '@hangar/core';
-import { startHangar, tempDir, writeIn } from '../helpers/hangar.js';
+import { createEvent, SqliteEventStore, type EventBus } from '@hangar/core';
 import { eventually } from '../mcp/helpers.js';
-import { connectEvents, subscribe, type Frame } from './wsHelpers.js';
+import { bootWithBus, connectEvents, subscribe, type Frame } from './wsHelpers.js';
 
 // Retention as readers see it, on a real Hangar (SQLite store, HTTP host, `ws` clients): the prune
 // runs from a second store on the same file, as another process sharing it would.
@@ -11,21 +10,8 @@ import { connectEvents, subscribe, type Frame } from './wsHelpers.js';
 const INVOCATIONS = ['ToolInvocationRequested', 'ToolInvocationCompleted', 'ToolInvocationFailed'];
 
 async function boot(t: ExecutionContext, config?: string) {
-  let bus: EventBus | undefined;
-  const publisher = definePlugin({
-    id: 'test-publisher',
-    coreRange: '*',
-    register: (env) => env.init({ deps: { b: eventBusRef }, run: ({ b }) => void (bus = b) }),
-  });
-  const dataDir = await tempDir(t);
-  const configFile = config === undefined ? undefined : await writeIn(dataDir, 'hangar.yaml', config);
-  const { url, records } = await startHangar(t, {
-    dataDir,
-    configFile,
-    extraPlugins: [{ definition: publisher }],
-    wsPingIntervalMs: 600_000,
-  });
-  return { url, records, bus: bus!, file: path.join(dataDir, 'events.db') };
+  const { url, records, bus, dataDir } = await bootWithBus(t, config);
+  return { url, records, bus, file: path.join(dataDir, 'events.db') };
 }
 
 /** Ten tool invocations then one `Tick`, all for server `ticker`; pruned with a cutoff in the future. */

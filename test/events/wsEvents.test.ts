@@ -1,27 +1,23 @@
 import test, { type ExecutionContext } from 'ava';
-import { createEvent, definePlugin, eventBusRef, type EventBus } from '@hangar/core';
-import { startHangar, tempDir, writeIn } from '../helpers/hangar.js';
+import { createEvent, type EventBus } from '@hangar/core';
 import { eventually } from '../mcp/helpers.js';
-import { connectEvents, connectPausedClient, gapIn, hubOf, positionsOf, subscribe, type Frame } from './wsHelpers.js';
+import {
+  bootWithBus,
+  connectEvents,
+  connectPausedClient,
+  gapIn,
+  hubOf,
+  positionsOf,
+  subscribe,
+  type Frame,
+} from './wsHelpers.js';
 
 // `/api/ws/events` on a real Hangar (SQLite event store, HTTP host, auth chain), real `ws` clients.
 
-/** Boots Hangar with a tiny plugin that hands the test the real event bus. */
+/** Boots Hangar with the real event bus in hand, and its `/api/ws/events` hub. */
 async function boot(t: ExecutionContext, config?: string) {
-  let bus: EventBus | undefined;
-  const publisher = definePlugin({
-    id: 'test-publisher',
-    coreRange: '*',
-    register: (env) => env.init({ deps: { b: eventBusRef }, run: ({ b }) => void (bus = b) }),
-  });
-  const configFile = config === undefined ? undefined : await writeIn(await tempDir(t), 'hangar.yaml', config);
-  // Keepalive pings would drop the paused client of the slow-client test; they are tested in the host's tests.
-  const { hangar, url } = await startHangar(t, {
-    configFile,
-    extraPlugins: [{ definition: publisher }],
-    wsPingIntervalMs: 600_000,
-  });
-  return { hangar, url, bus: bus!, hub: hubOf(hangar) };
+  const { hangar, url, bus } = await bootWithBus(t, config);
+  return { hangar, url, bus, hub: hubOf(hangar) };
 }
 
 /** Appends `count` events one after the other, as a steady publisher would. */

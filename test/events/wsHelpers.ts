@@ -3,8 +3,32 @@ import { request } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ExecutionContext } from 'ava';
 import { WebSocket } from 'ws';
-import { eventSinksExtensionPoint, type Hangar } from '@hangar/core';
+import { definePlugin, eventBusRef, eventSinksExtensionPoint, type EventBus, type Hangar } from '@hangar/core';
+import { startHangar, tempDir, writeIn } from '../helpers/hangar.js';
 import { EventStreamHub } from '../../core/src/builtins/core-event-stream/EventStreamHub.js';
+
+/**
+ * Boots Hangar (data in a fresh temp dir, `config` as its YAML when given) with a tiny plugin that
+ * hands the test the real event bus. Keepalive pings are far apart: they would drop the paused
+ * clients some tests use, and they are tested in the host's own tests.
+ */
+export async function bootWithBus(t: ExecutionContext, config?: string) {
+  let bus: EventBus | undefined;
+  const publisher = definePlugin({
+    id: 'test-publisher',
+    coreRange: '*',
+    register: (env) => env.init({ deps: { b: eventBusRef }, run: ({ b }) => void (bus = b) }),
+  });
+  const dataDir = await tempDir(t);
+  const configFile = config === undefined ? undefined : await writeIn(await tempDir(t), 'hangar.yaml', config);
+  const { hangar, url, records } = await startHangar(t, {
+    dataDir,
+    configFile,
+    extraPlugins: [{ definition: publisher }],
+    wsPingIntervalMs: 600_000,
+  });
+  return { hangar, url, records, dataDir, bus: bus! };
+}
 
 /** One JSON frame from `/api/ws/events`. */
 export type Frame = Record<string, unknown>;
