@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { errorMessage } from '../kernel/registerPlugin.js';
 import type { Clock, TimerHandle } from '../services/Clock.js';
 import type { McpServer } from './McpServer.js';
 
@@ -70,7 +71,7 @@ export class ListReadiness {
     for (const [server, error] of failed) {
       this.logger.warn(
         { mcp_server_id: server.id },
-        `MCP server '${server.id}' is left out of the list: it could not start (${messageOf(error)})`,
+        `MCP server '${server.id}' is left out of the list: it could not start (${errorMessage(error)})`,
       );
     }
     for (const server of late) {
@@ -81,8 +82,4 @@ export class ListReadiness {
       );
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

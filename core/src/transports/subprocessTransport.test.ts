@@ -10,6 +10,7 @@ import { ServerConfigSchema } from '../config/ServerConfigSchema.js';
 import type { ServerLogLine, UpstreamConnection } from '../extensions/transports.js';
 import { nodeSpawner, type ProcessSpawner } from '../services/ProcessSpawner.js';
 import { transportContract } from '../testing/index.js';
+import { processExists } from '../testing/transportProbes.js';
 import { createSubprocessTransport, subprocessTransport } from './subprocessTransport.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../../test/fixtures/${name}`, import.meta.url));
@@ -63,21 +64,10 @@ function textOf(result: Awaited<ReturnType<Client['callTool']>>): string {
   return first?.text ?? '';
 }
 
-/** Whether `pid` (a process, or with a minus sign a process group) still exists. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw error;
-  }
-}
-
 /** Kills leftovers of a failed test so one failure does not leak processes into the next. */
 function reapOnTeardown(t: ExecutionContext, pid: number): void {
   t.teardown(() => {
-    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    if (processExists(pid)) process.kill(pid, 'SIGKILL');
   });
 }
 
@@ -99,7 +89,8 @@ transportContract(test, 'subprocess', {
       config: serverSchema.parse({ mode: 'subprocess', command: echoServer }),
       goAway: (connection: UpstreamConnection) => void process.kill(connection.pid ?? 0, 'SIGKILL'),
       // The pid is the contract's; the group is this transport's promise (wrappers' children included).
-      leftovers: (connection: UpstreamConnection) => (isAlive(-(connection.pid ?? 0)) ? [`process group ${connection.pid}`] : []),
+      leftovers: (connection: UpstreamConnection) =>
+        processExists(-(connection.pid ?? 0)) ? [`process group ${connection.pid}`] : [],
     }),
   unstartable: () =>
     Promise.resolve({
@@ -163,7 +154,7 @@ test('stopping a server that exits on stdin EOF sends it no signal', async (t) =
   const { connection, logs } = await open(t, echoServer, {}, subprocessTransport);
   await connectClient(t, connection);
   await connection.stop();
-  t.false(isAlive(connection.pid ?? 0));
+  t.false(processExists(connection.pid ?? 0));
   t.false(logs.lines.some((line) => /SIG(TERM|KILL)/.test(line.line)));
 });
 
@@ -207,10 +198,10 @@ test("a wrapper's grandchild does not outlive stop() even after the wrapper exit
   const { connection, logs } = await open(t, ['sh', '-c', sleeper]);
   const grandchild = Number((await logs.waitFor(/^grandchild \d+$/)).line.split(' ')[1]);
   reapOnTeardown(t, grandchild);
-  t.true(isAlive(grandchild));
+  t.true(processExists(grandchild));
   await connection.stop();
-  t.false(isAlive(connection.pid ?? 0));
-  t.false(isAlive(grandchild));
+  t.false(processExists(connection.pid ?? 0));
+  t.false(processExists(grandchild));
 });
 
 test('when the server exits on its own, what it left behind in its group is reaped', async (t) => {
@@ -222,7 +213,7 @@ test('when the server exits on its own, what it left behind in its group is reap
   // Signalled without anyone calling stop(): the orphan is not left waiting for the kernel.
   await logs.waitFor(/sending SIGTERM to process group/);
   await connection.stop();
-  t.false(isAlive(grandchild));
+  t.false(processExists(grandchild));
 });
 
 test('a server ignoring SIGTERM is SIGKILLed together with its whole process group', async (t) => {
@@ -236,7 +227,7 @@ test('a server ignoring SIGTERM is SIGKILLed together with its whole process gro
   t.is(connection.pid, leader);
   await connection.stop();
   t.true(logs.lines.some((line) => line.stream === 'system' && /SIGKILL/.test(line.line)));
-  t.false(isAlive(leader));
-  t.false(isAlive(grandchild));
+  t.false(processExists(leader));
+  t.false(processExists(grandchild));
   t.is(closes.count, 1);
 });
