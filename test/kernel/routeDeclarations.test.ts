@@ -39,7 +39,7 @@ test('every route of the built-in plugins, the dashboard and hello-plugin declar
   // Spot checks of what the listing says, including computed resources.
   t.like(byPath(routes, 'DELETE', '/api/mcp_servers/:id'), {
     pluginId: 'core-mcp',
-    access: { kind: 'permission', action: 'mcp_server:delete', resource: 'mcp_server:{id}' },
+    access: { kind: 'permission', action: 'mcp_servers:write', resource: 'mcp_server:{id}' },
   });
   t.like(byPath(routes, 'POST', '/mcp'), { access: { kind: 'permission', action: 'mcp:connect', resource: 'global' } });
   t.like(byPath(routes, 'POST', '/api/operations/:id/cancel'), { access: { action: 'operations:cancel' } });

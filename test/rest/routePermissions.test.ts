@@ -8,11 +8,11 @@ import { denyingPolicyPlugin, upgradeStatus } from '../kernel/accessPlugins.js';
 const ECHO = path.resolve(import.meta.dirname, '..', 'fixtures', 'echo-server.mjs');
 
 const DENIED = [
-  'mcp_server:create',
-  'mcp_server:update',
-  'mcp_server:delete',
-  'mcp_server:start',
-  'mcp_server:stop',
+  'mcp_servers:write',
+  'mcp_servers:write',
+  'mcp_servers:write',
+  'mcp_servers:start',
+  'mcp_servers:stop',
   'operations:read',
   'operations:cancel',
   'events:read',
@@ -41,13 +41,13 @@ test('a denying policy refuses create, update, delete, start and stop of a serve
   const cases = [
     [
       await api.post('/mcp_servers', { mcp_server_id: 'other', mode: 'subprocess', command: ['node', ECHO] }),
-      'mcp_server:create',
+      'mcp_servers:write',
       'global',
     ],
-    [await api.put('/mcp_servers/echo', { description: 'changed' }), 'mcp_server:update', 'mcp_server:echo'],
-    [await api.delete('/mcp_servers/echo'), 'mcp_server:delete', 'mcp_server:echo'],
-    [await api.post('/mcp_servers/echo/start'), 'mcp_server:start', 'mcp_server:echo'],
-    [await api.post('/mcp_servers/echo/stop'), 'mcp_server:stop', 'mcp_server:echo'],
+    [await api.put('/mcp_servers/echo', { description: 'changed' }), 'mcp_servers:write', 'mcp_server:echo'],
+    [await api.delete('/mcp_servers/echo'), 'mcp_servers:write', 'mcp_server:echo'],
+    [await api.post('/mcp_servers/echo/start'), 'mcp_servers:start', 'mcp_server:echo'],
+    [await api.post('/mcp_servers/echo/stop'), 'mcp_servers:stop', 'mcp_server:echo'],
   ] as const;
   for (const [answer, action, resource] of cases) {
     t.is(answer.status, 403, action);

@@ -40,7 +40,7 @@ export const authenticatorsExtensionPoint = extensionPoint<Authenticator>('core.
   key: (a) => a.name,
 });
 
-/** One access question: may `principal` do `action` (`mcp_server:invoke`, …) on `resource`? */
+/** One access question: may `principal` do `action` (`tool:invoke`, …) on `resource`? */
 export interface AccessRequest {
   readonly principal: Principal;
   readonly action: string;
@@ -70,7 +70,7 @@ export const policiesExtensionPoint = extensionPoint<AccessPolicy>('core.policie
 export const principalRef = serviceRef<Principal>('core.principal');
 
 /**
- * What a route, WebSocket path or meta tool needs: `action` (`mcp_server:read`, `operations:cancel`,
+ * What a route, WebSocket path or meta tool needs: `action` (`mcp_servers:read`, `operations:cancel`,
  * …) on `resource` (`global`, `mcp_server:<id>`, `group:<id>`).
  */
 export interface Permission {

@@ -19,7 +19,7 @@ export interface InvocationTarget {
   readonly id: string;
   /** `mcp_server`, `group`, … (for logs, metrics and errors). */
   readonly kind: string;
-  /** What invoking through this target needs: `mcp_server:invoke` on `mcp_server:<id>`, `group:invoke` on `group:<id>`, … */
+  /** What invoking through this target needs: `tool:invoke` on `mcp_server:<id>`, `group:invoke` on `group:<id>`, … */
   readonly invokePermission: Permission;
   /** The tools this target offers (a group: the union of its members'), as last known. */
   tools(): readonly Tool[];

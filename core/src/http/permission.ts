@@ -27,12 +27,12 @@ function declaration(access: DeclaredAccess): RouteDeclaration {
  * Declares what a route needs, as the first middleware where it is mounted:
  *
  * ```ts
- * router.get('/mcp_servers/:id', permission('mcp_server:read', (p) => `mcp_server:${p.id}`), handler);
+ * router.get('/mcp_servers/:id', permission('mcp_servers:read', (p) => `mcp_server:${p.id}`), handler);
  * router.get('/hello', permission('hello:read'), handler);
  * router.get('/', permission.public(), page);
  * ```
  *
- * `action` is `<resource>:<verb>` (`mcp_server:read`, `operations:cancel`); `resource` is fixed
+ * `action` is `<resource>:<verb>` (`mcp_servers:read`, `operations:cancel`); `resource` is fixed
  * (default `global`) or a function of the path parameters. On every request the host asks the
  * authorizer (`core.authorizer`) whether the authenticated principal may do `action` on the
  * resource; a deny answers 403 `AccessDeniedError` before the handler runs. A route that declares

@@ -6,7 +6,7 @@ import type { McpServerRegistry } from '../lifecycle/McpServerRegistry.js';
 
 /**
  * One registered MCP server as an invocation target (`kind: 'mcp_server'`): it offers the server's
- * last-known tools, needs `mcp_server:invoke` on `mcp_server:<id>`, and selects the server itself
+ * last-known tools, needs `tool:invoke` on `mcp_server:<id>`, and selects the server itself
  * unless a failover already tried it. Its `toolAccess` is the server, so the server's own
  * `tool_access` decides what callers see.
  */
@@ -16,7 +16,7 @@ export class ServerTarget implements InvocationTarget {
   readonly invokePermission: Permission;
 
   constructor(readonly server: McpServer) {
-    this.invokePermission = Object.freeze({ action: 'mcp_server:invoke', resource: `mcp_server:${server.id}` });
+    this.invokePermission = Object.freeze({ action: 'tool:invoke', resource: `mcp_server:${server.id}` });
   }
 
   get id(): string {

@@ -188,7 +188,7 @@ test('policies can hide a tool from one principal (404) or refuse the whole serv
   const policy: AccessPolicy = {
     name: 'test',
     check: ({ principal, action, resource }) =>
-      principal.id === 'eve' && action === 'mcp_server:invoke' && resource === 'mcp_server:echo' ? 'deny' : 'abstain',
+      principal.id === 'eve' && action === 'tool:invoke' && resource === 'mcp_server:echo' ? 'deny' : 'abstain',
     toolAllowed: (principal, _serverId, tool) => !(principal.id === 'bob' && tool === 'echo'),
   };
   const { registry, invoker } = setup(t, [policy]);

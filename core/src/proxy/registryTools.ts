@@ -60,14 +60,14 @@ export function registryMetaTools(context: MetaToolContext): RegistryTool[] {
     const servers = registry.list(state);
     const allowed = await Promise.all(
       servers.map((server) =>
-        authorizer.permitted(principal, { action: 'mcp_server:read', resource: `mcp_server:${server.id}` }),
+        authorizer.permitted(principal, { action: 'mcp_servers:read', resource: `mcp_server:${server.id}` }),
       ),
     );
     return servers.filter((_, index) => allowed[index]);
   };
   const readOne = async (principal: Principal, id: string): Promise<McpServer> => {
     const server = registry.get(id);
-    await authorizer.authorize(principal, { action: 'mcp_server:read', resource: `mcp_server:${server.id}` });
+    await authorizer.authorize(principal, { action: 'mcp_servers:read', resource: `mcp_server:${server.id}` });
     return server;
   };
 
@@ -94,7 +94,7 @@ export function registryMetaTools(context: MetaToolContext): RegistryTool[] {
       schema: z.object({ mcp_server: serverId }),
       run: async ({ mcp_server }, { principal }) => {
         const server = registry.get(mcp_server);
-        await authorizer.authorize(principal, { action: 'mcp_server:start', resource: `mcp_server:${server.id}` });
+        await authorizer.authorize(principal, { action: 'mcp_servers:start', resource: `mcp_server:${server.id}` });
         return server.start(principal);
       },
     }),
@@ -104,7 +104,7 @@ export function registryMetaTools(context: MetaToolContext): RegistryTool[] {
       schema: z.object({ mcp_server: serverId, reason: z.string().min(1).optional().describe('Default "user_request"') }),
       run: async ({ mcp_server, reason }, { principal }) => {
         const server = registry.get(mcp_server);
-        await authorizer.authorize(principal, { action: 'mcp_server:stop', resource: `mcp_server:${server.id}` });
+        await authorizer.authorize(principal, { action: 'mcp_servers:stop', resource: `mcp_server:${server.id}` });
         return server.stop(reason ?? 'user_request', principal);
       },
     }),
@@ -180,7 +180,7 @@ export function registryMetaTools(context: MetaToolContext): RegistryTool[] {
         const target = invoker.targets.resolve(mcp_server);
         if (target instanceof ServerTarget) {
           const { server } = target;
-          await authorizer.authorize(principal, { action: 'mcp_server:read', resource: `mcp_server:${server.id}` });
+          await authorizer.authorize(principal, { action: 'mcp_servers:read', resource: `mcp_server:${server.id}` });
           await registry.listReady(server);
           return {
             mcp_server: server.id,
@@ -257,7 +257,7 @@ export function registryMetaTools(context: MetaToolContext): RegistryTool[] {
           [...new Set(mcp_servers)].map(async (id) => {
             try {
               const server = registry.get(id);
-              await authorizer.authorize(principal, { action: 'mcp_server:start', resource: `mcp_server:${server.id}` });
+              await authorizer.authorize(principal, { action: 'mcp_servers:start', resource: `mcp_server:${server.id}` });
               const { state, started, startup_duration_ms } = await server.start(principal);
               return { mcp_server: id, ok: true, state, started, startup_duration_ms };
             } catch (error) {

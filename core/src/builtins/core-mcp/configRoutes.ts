@@ -12,8 +12,8 @@ const RELOAD_FIELDS = new Set(['config_path', 'graceful']);
 /**
  * `/api/config/...` (seed 001 "Configuration"): the masked config, reload, export, backup and the
  * diff against the file on disk. The work is the `ConfigManager` service's, resolved per request.
- * Reading (`GET`, export, diff) needs `config:read`, reload `config:reload`, a backup (a file
- * written beside the config) `config:write`.
+ * Reading (`GET`, diff) needs `config:read`, reload `config:reload`; export and backup (which hold
+ * the secrets in clear) need `config:admin`.
  */
 export function createConfigRoutes(): HttpRoutes {
   const router = new Router<HangarState>();
@@ -27,11 +27,11 @@ export function createConfigRoutes(): HttpRoutes {
     ctx.body = { status: 'reloaded', result: await manager(ctx).reload(options) };
   });
 
-  router.post('/config/export', permission('config:read'), (ctx) => {
+  router.post('/config/export', permission('config:admin'), (ctx) => {
     ctx.body = { yaml: manager(ctx).exportYaml() };
   });
 
-  router.post('/config/backup', permission('config:write'), async (ctx) => {
+  router.post('/config/backup', permission('config:admin'), async (ctx) => {
     ctx.body = await manager(ctx).backup();
   });
 

@@ -34,7 +34,7 @@ export function createMcpServersRoutes(): HttpRoutes {
   const router = new Router<HangarState>();
 
   // Tool listings first start the servers whose tools are unknown, bounded by `list_start_timeout_s`.
-  router.get('/mcp_servers', permission('mcp_server:read'), async (ctx) => {
+  router.get('/mcp_servers', permission('mcp_servers:read'), async (ctx) => {
     const state = parseRequest.queryString(ctx, 'state');
     if (state !== undefined && !MCP_SERVER_STATES.includes(state as McpServerState)) {
       throw new ValidationError(`state: must be one of ${MCP_SERVER_STATES.join(', ')}`);
@@ -49,7 +49,7 @@ export function createMcpServersRoutes(): HttpRoutes {
   });
 
   // Changes to the set of servers answer only once their event is stored: a 201 survives a crash.
-  router.post('/mcp_servers', permission('mcp_server:create'), async (ctx) => {
+  router.post('/mcp_servers', permission('mcp_servers:write'), async (ctx) => {
     const { mcp_server_id: id, ...config } = parseRequest.body(ctx);
     if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
       throw new ValidationError('mcp_server_id: is required and must match ^[a-zA-Z0-9_-]{1,64}$');
@@ -61,14 +61,14 @@ export function createMcpServersRoutes(): HttpRoutes {
     ctx.body = { mcp_server_id: id, created: true };
   });
 
-  router.get('/mcp_servers/:id', permission('mcp_server:read', server), async (ctx) => {
+  router.get('/mcp_servers/:id', permission('mcp_servers:read', server), async (ctx) => {
     const { server, invoker, registry } = serverOf(ctx);
     await registry.listReady(server);
     const redactor = ctx.state.services.resolve(redactorRef);
     ctx.body = mcpServerViews.detail(server, invoker.visibleTools(server, ctx.state.principal), redactor);
   });
 
-  router.put('/mcp_servers/:id', permission('mcp_server:update', server), async (ctx) => {
+  router.put('/mcp_servers/:id', permission('mcp_servers:write', server), async (ctx) => {
     const { mcp_server_id: id, ...patch } = parseRequest.body(ctx);
     const { server, registry, bus } = serverOf(ctx);
     if (id !== undefined && id !== server.id) throw new ValidationError('mcp_server_id: cannot be changed');
@@ -77,23 +77,23 @@ export function createMcpServersRoutes(): HttpRoutes {
     ctx.body = { mcp_server_id: server.id, updated: true };
   });
 
-  router.delete('/mcp_servers/:id', permission('mcp_server:delete', server), async (ctx) => {
+  router.delete('/mcp_servers/:id', permission('mcp_servers:write', server), async (ctx) => {
     const { server, registry, bus } = serverOf(ctx);
     await registry.deregister(server.id, 'deregistered', ctx.state.principal);
     await bus.settled();
     ctx.body = { mcp_server_id: server.id, deleted: true };
   });
 
-  router.post('/mcp_servers/:id/start', permission('mcp_server:start', server), async (ctx) => {
+  router.post('/mcp_servers/:id/start', permission('mcp_servers:start', server), async (ctx) => {
     ctx.body = await serverOf(ctx).server.start(ctx.state.principal);
   });
 
-  router.post('/mcp_servers/:id/stop', permission('mcp_server:stop', server), async (ctx) => {
+  router.post('/mcp_servers/:id/stop', permission('mcp_servers:stop', server), async (ctx) => {
     const reason = parseRequest.optionalString(parseRequest.optionalBody(ctx), 'reason');
     ctx.body = await serverOf(ctx).server.stop(reason || 'user_request', ctx.state.principal);
   });
 
-  router.get('/mcp_servers/:id/tools', permission('mcp_server:read', server), async (ctx) => {
+  router.get('/mcp_servers/:id/tools', permission('mcp_servers:read', server), async (ctx) => {
     // `:id` may name a contributed target (a group) as well as a server: its tools are listed alike.
     const { invoker, registry } = services(ctx);
     const target = invoker.targets.resolve(ctx.params.id!);
@@ -102,19 +102,19 @@ export function createMcpServersRoutes(): HttpRoutes {
     ctx.body = { tools: invoker.targetTools(target, ctx.state.principal).map((tool) => mcpServerViews.tool(tool)) };
   });
 
-  router.get('/mcp_servers/:id/health', permission('mcp_server:read', server), (ctx) => {
+  router.get('/mcp_servers/:id/health', permission('mcp_servers:read', server), (ctx) => {
     const { server } = serverOf(ctx);
     ctx.body = { mcp_server_id: server.id, state: server.state, ...server.health() };
   });
 
-  router.get('/mcp_servers/:id/logs', permission('mcp_server:read', server), (ctx) => {
+  router.get('/mcp_servers/:id/logs', permission('mcp_servers:read', server), (ctx) => {
     const lines = parseRequest.queryInt(ctx, 'lines', { min: 1, max: 1000, default: 100 });
     const { server } = serverOf(ctx);
     const logs = server.logs(lines);
     ctx.body = { logs, mcp_server_id: server.id, count: logs.length };
   });
 
-  router.get('/mcp_servers/:id/tools/history', permission('mcp_server:read', server), async (ctx) => {
+  router.get('/mcp_servers/:id/tools/history', permission('mcp_servers:read', server), async (ctx) => {
     const limit = parseRequest.queryInt(ctx, 'limit', { min: 1, max: 500, default: 100 });
     const from_position = parseRequest.queryInt(ctx, 'from_position', { min: 0, default: 0 });
     const { server, invoker } = serverOf(ctx);
@@ -122,7 +122,7 @@ export function createMcpServersRoutes(): HttpRoutes {
     ctx.body = { mcp_server_id: server.id, history, total };
   });
 
-  router.post('/mcp_servers/:id/tools/:tool/invoke', permission('mcp_server:invoke', server), async (ctx) => {
+  router.post('/mcp_servers/:id/tools/:tool/invoke', permission('tool:invoke', server), async (ctx) => {
     const body = parseRequest.optionalBody(ctx);
     const args = parseRequest.optionalObject(body, 'arguments');
     const timeout_s = body?.timeout_s;
